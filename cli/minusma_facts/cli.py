@@ -1,0 +1,45 @@
+"""The `minusma-facts` command line: one typer app; each command lives in `minusma_facts.commands.<name>`.
+
+Every module in the `commands` package defines ``register(app)``; the app collects them here, so adding a
+command means adding a module. Command modules import heavy libraries inside their functions so that
+``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import typer
+
+from . import __version__, commands
+
+app = typer.Typer(
+    name="minusma-facts",
+    help="Validate, release, export and explore the minusma-facts data package.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"minusma-facts {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Validate, release, export and explore the minusma-facts data package."""
+
+
+for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    importlib.import_module(f"{commands.__name__}.{_info.name}").register(app)
+
+
+def main() -> None:
+    """Console-script entry point. Typer's own usage errors exit 2, as `validate`'s contract needs."""
+    app()
