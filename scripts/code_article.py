@@ -81,18 +81,20 @@ _ACTOR_ROWS = [
      ("Several thousand protesters",), "Described, not named: the crowd at the Bamako protest."),
     ("m5_rfp", "M5-RFP", "as_in_source", "political_organization", "true", "", "", "MLI",
      ("The M5-RFP, the party of the transitional prime minister Choguel Maiga",),
-     "The source calls it a party; the text gives no expansion of the acronym."),
-    ("choguel_maiga", "Choguel Kokalla Maïga", "corrected_spelling", "person", "true", "", "", "MLI",
+     "The source calls it a party; the text gives no expansion of the acronym. Read as: 'The M5-RFP (the party of "
+     "... Maiga) and civil society organizations ... organized the meeting'."),
+    ("choguel_maiga", "Choguel Maïga", "corrected_spelling", "person", "true", "", "", "MLI",
      ("the transitional prime minister Choguel Maiga",),
      "The source spells the name Maiga, without the diaeresis; Choguel Maiga and Maiga are kept as aliases."),
     ("civil_society_organizations", "Civil society organizations supporting the transitional government", "coder_label",
      "civil_society_organization", "false", "", "", "MLI",
      ("civil society organizations supporting the transitional government",), "Unnamed organizations, coded as one group."),
-    ("government_of_mali", "Government of Mali", "coder_label", "government", "true", "State forces", 1, "MLI",
+    ("government_of_mali", "Government of Mali", "coder_label", "government", "false", "State forces", 1, "MLI",
      ("the Malian military government",),
-     "The text calls it the transitional government, the Malian military government, Mali's government and the government."),
-    ("malian_armed_forces", "Malian Armed Forces", "coder_label", "state_armed_forces", "true", "State forces", 1, "MLI",
-     ("the Malian army",), ""),
+     "Described, not named: the transitional government, the Malian military government, Mali's government, the "
+     "Malian government, the government, the authorities."),
+    ("malian_armed_forces", "Malian Armed Forces", "coder_label", "state_armed_forces", "false", "State forces", 1, "MLI",
+     ("the Malian army",), "Described, not named: the Malian army, Mali's military, our army, local troops."),
     ("abdoulaye_diarra", "Abdoulaye Diarra", "as_in_source", "person", "true", "", "", "MLI",
      ("protester Abdoulaye Diarra",), "Country from his own words: 'our country' at a protest in Bamako."),
     ("al_jazeera", "Al Jazeera", "as_in_source", "media_organization", "true", "", "", "",
@@ -115,8 +117,9 @@ _ACTOR_ROWS = [
     ("russian_forces_in_mali", "Russian forces in Mali", "coder_label", "foreign_armed_forces", "false",
      "External/Other forces", 8, "RUS",
      ("Russian forces in the West African country",),
-     "The UN report's 'Russian auxiliaries' of the Malian army and the government's 'Russian forces'; the text does "
-     "not say whether they are the Wagner Group, so they are not merged with it."),
+     "Coder's identification: the UN report's 'Russian auxiliaries' of the Malian army and the government's "
+     "'Russian forces' are taken as one group, Russian forces serving in Mali; the text does not say so, nor "
+     "whether they are the Wagner Group, so they are not merged with it."),
     ("un_human_rights_investigators", "UN independent human rights investigators", "coder_label",
      "international_organization_body", "false", "", "", "",
      ("The UN’s independent human rights investigators",), ""),
@@ -135,15 +138,15 @@ _ACTOR_ROWS = [
      "Spelled Djiré and Djire in the text: one person."),
     ("sentinelles_mali_kura", "Sentinelles Mali-Kura", "as_in_source", "civil_society_organization", "true", "", "",
      "MLI", ("the Sentinelles Mali-Kura organization",), ""),
-    ("foreign_forces", "Foreign forces fighting the armed groups", "coder_label", "foreign_armed_forces", "false", "",
-     "", "", ("foreign and local forces fighting against the armed groups",),
+    ("foreign_forces", "Foreign forces fighting the armed groups", "coder_label", "foreign_armed_forces", "false",
+     "External/Other forces", 8, "", ("foreign and local forces fighting against the armed groups",),
      "Unnamed; the text does not say which states' forces."),
-    ("rebels", "Rebels fought by the government", "coder_label", "armed_group", "false", "", "", "",
+    ("rebels", "Rebels fought by the government", "coder_label", "armed_group", "false", "Rebel groups", 2, "",
      ("its fight against rebels",), "Unnamed; the text does not say whether they are the armed groups linked to ISIL and al-Qaeda."),
     ("terrorists_moura", "Terrorists at Moura (Djiré's term)", "coder_label", "armed_group", "false", "", "", "",
      ("a haven for terrorists",), "A speaker's characterization, not the article's."),
-    ("international_community", "The international community", "coder_label", "collective", "false", "", "", "",
-     ("The international community",), "Named in a quotation of Choguel Maïga."),
+    ("international_community", "The international community", "as_in_source", "collective", "false", "", "", "",
+     ("The international community",), "A described collective, in a quotation of Choguel Maïga."),
 ]
 ACTORS = [dict(actor_id=a, actor_name=n, actor_name_basis=b, actor_kind=k, is_named=named, acled_actor_type=at,
                acled_inter_code=ic, country_iso3=iso, coding_note=note, **ev(*e))
@@ -167,12 +170,13 @@ _ALIASES = [
     ("un_un", "un", "UN", "acronym", "More than 300"),
     ("un_the_organization", "un", "the organization", "description", None),
     ("maiga_choguel_maiga", "choguel_maiga", "Choguel Maiga", "spelling_variant", None),
-    ("maiga_maiga", "choguel_maiga", "Maiga", "spelling_variant", "In an earlier interview"),
-    ("djire_djire_accent", "mohammed_kassoum_djire", "Djiré", "short_name", None),
+    ("maiga_maiga", "choguel_maiga", "Maiga", "short_name", "In an earlier interview"),
+    ("djire_full_name", "mohammed_kassoum_djire", "Mohammed Kassoum Djiré", "full_name", None),
     ("djire_djire", "mohammed_kassoum_djire", "Djire", "spelling_variant", None),
     ("government_transitional", "government_of_mali", "the transitional government", "description", None),
     ("government_military", "government_of_mali", "the Malian military government", "description", None),
     ("government_malis_government", "government_of_mali", "Mali’s government", "description", None),
+    ("government_the_malian_government", "government_of_mali", "the Malian government", "description", None),
     ("government_the_government", "government_of_mali", "the government", "description", "Europe’s relations"),
     ("government_the_authorities", "government_of_mali", "the authorities", "description", None),
     ("army_malis_military", "malian_armed_forces", "Mali’s military", "description", None),
@@ -196,6 +200,8 @@ _ALIASES = [
     ("europe_name", "europe", "Europe", "full_name", None),
     ("mali_mali", "mali", "Mali", "full_name", "Europe’s relations with"),
     ("mali_west_african_country", "mali", "the West African country", "description", None),
+    ("mali_the_country", "mali", "the country", "description", "Several thousand protesters gathered in"),
+    ("mali_our_country", "mali", "our country", "description", None),
     ("malians_malians", "malian_people", "Malians initially", "full_name", None),
     ("malians_the_malian_people", "malian_people", "the Malian people", "description", "MINUSMA has to leave"),
     ("malians_the_population", "malian_people", "the population", "description", None),
@@ -204,32 +210,40 @@ _ALIASES = [
     ("investigators_name", "un_human_rights_investigators", "independent human rights investigators", "description", None),
     ("rights_groups_name", "rights_groups", "rights groups", "description", None),
     ("csos_name", "civil_society_organizations", "civil society organizations", "description", None),
-    ("foreign_forces_name", "foreign_forces", "foreign and local forces", "description", None),
+    ("foreign_forces_name", "foreign_forces", "foreign", "description", "established that year to support"),
     ("rebels_rebels", "rebels", "rebels", "description", None),
     ("terrorists_terrorists", "terrorists_moura", "terrorists", "description", None),
     ("international_community_name", "international_community", "The international community", "description", None),
 ]
 
 
+ALIAS_NOTES = {
+    "minusma_munisma": "Misspelling in the source (letters N and U swapped); kept as written.",
+    "maiga_choguel_maiga": "Written without the diaeresis of Maïga.",
+    "maiga_maiga": "Surname alone, without the diaeresis of Maïga.",
+    "djire_djire": "Surname alone, without the accent of Djiré.",
+    "foreign_forces_name": "'foreign and local forces': the foreign ones are this actor.",
+    "army_local_forces": "Coder's identification: the text says only 'local forces' (fighting the armed groups in "
+                         "2013); they are taken as Mali's own forces, which may include others the text does not name.",
+    "army_local_troops": "Coder's identification: the troops of the West African country the government speaks of.",
+    "mali_the_country": "'the country’s capital, Bamako'; the text uses 'the country' for Mali four more times.",
+}
+
+
 def _alias_row(alias_id, actor_id, words, kind, after):
     # A few aliases are located through a longer unique phrase; the alias is the phrase's own words then.
-    phrase_fix = {"the UN mission known as": "the UN mission", "Malians initially": "Malians",
-                  "foreign and local forces": "foreign and local forces"}
+    phrase_fix = {"the UN mission known as": "the UN mission", "Malians initially": "Malians"}
     row = ev(words, after)
     if words in phrase_fix:
         cut = phrase_fix[words]
         row = {**row, "evidence": cut, "evidence_end": row["evidence_start"] + len(cut)}
-    note = ""
-    if kind == "misspelling":
-        note = "Misspelling in the source (letters N and U swapped); kept as written."
-    if alias_id == "foreign_forces_name":
-        note = "'foreign and local forces': the foreign ones are this actor; 'local forces' is coded with the Malian army."
-    return dict(alias_id=alias_id, actor_id=actor_id, alias_text=row["evidence"], alias_type=kind, coding_note=note, **row)
+    return dict(alias_id=alias_id, actor_id=actor_id, alias_text=row["evidence"], alias_type=kind,
+                coding_note=ALIAS_NOTES.get(alias_id, ""), **row)
 
 
 ALIASES = [_alias_row(*a) for a in _ALIASES]
 ALIASES.append(_alias_row("army_local_forces", "malian_armed_forces", "local forces", "description", None))
-ALIASES[-1]["coding_note"] = "Forces of Mali itself, supported by MINUSMA from 2013."
+
 
 # relation_id, actor, type, related, role_text, reported_by, evidence, after, note
 _RELATIONS = [
@@ -237,13 +251,13 @@ _RELATIONS = [
      "The M5-RFP, the party of the transitional prime minister Choguel Maiga", None, "'the party of' the prime minister."),
     ("maiga_prime_minister", "choguel_maiga", "office_holder_in", "government_of_mali", "transitional prime minister", "",
      "the transitional prime minister Choguel Maiga", None,
-     "The government he heads is the transitional government the same sentence names."),
+     "Prime minister of the transitional government that the same sentence names."),
     ("csos_support_government", "civil_society_organizations", "supports", "government_of_mali", "supporting", "",
      "civil society organizations supporting the transitional government", None, ""),
     ("djire_president_sentinelles", "mohammed_kassoum_djire", "president_of", "sentinelles_mali_kura", "president", "",
      "Mohammed Kassoum Djiré, president of the Sentinelles Mali-Kura organization", None, ""),
     ("diarra_protester", "abdoulaye_diarra", "member_of", "protesters_bamako", "protester", "",
-     "protester Abdoulaye Diarra", None, ""),
+     "protester Abdoulaye Diarra", None, "Implied by 'protester' in the report of the Bamako protest; not stated."),
     ("armed_groups_linked_isil", "armed_groups_isil_al_qaeda", "linked_to", "isil", "linked to", "",
      "armed groups linked to ISIL (ISIS) and al-Qaeda", None, ""),
     ("armed_groups_linked_al_qaeda", "armed_groups_isil_al_qaeda", "linked_to", "al_qaeda", "linked to", "",
@@ -256,7 +270,7 @@ _RELATIONS = [
      "the Kremlin-affiliated Wagner Group", None, ""),
     ("russian_auxiliaries_of_army", "russian_forces_in_mali", "auxiliary_of", "malian_armed_forces", "its Russian auxiliaries",
      "un", "a UN report accusing the Malian army and its Russian auxiliaries", None,
-     "Stated as the UN report's description, relayed by Djiré."),
+     "The UN report's words, as the article describes the report Djiré referred to."),
 ]
 RELATIONS = [dict(relation_id=r, actor_id=a, relation_type=t, related_actor_id=rel, role_text=role,
                   reported_by_actor_id=rep, coding_note=note, **ev(e, after))
@@ -294,6 +308,8 @@ MALI = dict(iso="MLI", level=0)
 THURSDAY = dict(dates=("2023-05-25", "2023-05-25", "day", "relative_to_publication"), date_text="on Thursday",
                 date_note="The Thursday before the publication date, Friday 2023-05-26.")
 TO_PUB = f"up to the publication date {PUB}"
+WAGNER_THEM = ("'them' most likely refers to the Wagner Group, the nearest antecedent; it may also take in Mali's "
+               "military, which is coded as a possible perpetrator with a note.")
 
 EVENTS = [
     event("bamako_protest_2023_05_25", "Protest in Bamako demanding the end of MINUSMA", "protest",
@@ -301,7 +317,8 @@ EVENTS = [
           "United Nations peacekeeping mission they say has failed to bring peace.",
           acled=("Protests", "Peaceful protest"), **THURSDAY,
           place=place("Bamako", "Bamako", after="Several thousand", precision=1, **BAMAKO),
-          note="Peaceful protest: the text reports no violence and no intervention."),
+          note="Peaceful protest: the text reports no violence and no intervention. Its organizers are coded on "
+               "bamako_protest_meeting, the 'meeting' the text says they organized."),
     event("bamako_protest_signs", "Protesters hold signs calling for MINUSMA to leave", "protest_action",
           "Protesters held signs calling for the UN mission known as MUNISMA (United Nations Multidimensional "
           "Integrated Stabilization Mission in Mali) to leave the country.",
@@ -312,8 +329,8 @@ EVENTS = [
           "organized the meeting in the arena Palais des Sports",
           acled=("Protests", "Peaceful protest"), parent="bamako_protest_2023_05_25", **THURSDAY,
           place=place("Palais des Sports, Bamako", "the arena Palais des Sports", precision=2, **BAMAKO),
-          note="The gathering the M5-RFP and civil society organizations organized; coordinates are Bamako's "
-               "(geo_precision 2): the arena's own are not coded."),
+          note="The gathering itself, as the sentence on its organizers calls it. The arena is placed in Bamako by "
+               "context (the lede); coordinates are Bamako's (geo_precision 2): the arena's own are not coded."),
     event("bamako_protest_russian_flags", "Protesters wave Russian flags", "protest_action",
           "At Thursday’s protest, protesters waved Russian flags.",
           acled=("Protests", "Peaceful protest"), parent="bamako_protest_2023_05_25",
@@ -330,48 +347,59 @@ EVENTS = [
           "MINUSMA was established that year to support foreign and local forces fighting against the armed groups.",
           dates=("2013-01-01", "2013-12-31", "year", "anaphora"), date_text="that year",
           date_note="'that year' refers to 2013 in 'Since 2013', the sentence before.",
-          place=place("Mali", "Mali", after="the UN mission in", **MALI)),
+          place=place("Mali", "Mali", after="the UN mission in", **MALI),
+          note="The place is the mission's country, from 'the UN mission in Mali' in the next sentence."),
     event("un_peacekeepers_killed_since_2013", "UN peacekeepers killed", "killings",
           "More than 300 UN peacekeepers have also been killed.",
           series=True, dates=("2013-01-01", PUB, "period", "bounded_by_text"),
           date_note=f"No date of its own: since the mission's establishment in 2013 {TO_PUB} ('have also been killed').",
           place=place("Mali", **MALI),
-          note="The text names no perpetrator and no place; the country is the mission's."),
+          note="The text names no perpetrator and no place; the country is the mission's. 'also' follows the "
+               "armed groups' attacks, but the text does not say these killings were among them."),
     event("malians_celebrated_arrival", "Malians celebrate the arrival of the UN force", "celebration",
           "Malians initially celebrated the arrival of the UN peacekeeping force",
-          place=place("Mali", **MALI), date_note="Undated ('initially').",
-          note="The arrival itself is not coded as a separate event: the text gives it only as what was celebrated."),
+          place=place("Mali", **MALI), dates=("2013-01-01", PUB, "between", "bounded_by_text"),
+          date_note="Undated ('initially'): not before the mission's establishment in 2013, before the publication.",
+          note="Country from context. The arrival itself is not coded as a separate event: the text gives it only as what was celebrated."),
     event("massacres_near_un_compounds", "Massacres near UN compounds", "mass_killing",
           "to intervene in massacres near UN compounds", acled=("Violence against civilians", "Attack"),
           series=True, claim="attributed", claim_quote="malians_reported_accusation",
-          place=place("", "near UN compounds", iso="MLI", level=None), date_note="Undated.",
+          place=place("", "near UN compounds", iso="MLI", level=None),
+          dates=("", PUB, "between", "bounded_by_text"), date_note="Undated; before the accusation the article reports.",
           note="Known only from the Malians' accusation that the mission failed to intervene; no place, date, "
-               "perpetrator or toll is given."),
+               "perpetrator or toll is given. Country from context."),
     event("frictions_government_minusma", "Frictions between the Malian government and MINUSMA", "friction",
           "in recent months there have been repeated frictions between the Malian military government and the mission",
-          cause="mali_military_sought_wagner_help", dates=("", PUB, "period", "relative_to_publication"),
+          series=True, cause="mali_military_sought_wagner_help", dates=("", PUB, "period", "relative_to_publication"),
           date_text="in recent months",
           date_note=f"'in recent months': a period of unstated start {TO_PUB}.",
-          note="'in part because' Mali's military sought Wagner's help: a partial cause."),
+          note="'in part because' Mali's military sought Wagner's help: a partial cause. 'repeated': a series."),
     event("mali_military_sought_wagner_help", "Mali's military seeks help from the Wagner Group", "assistance_request",
           "Mali’s military has sought help from the Kremlin-affiliated Wagner Group",
           dates=("", PUB, "between", "bounded_by_text"), date_note=f"Undated; before the publication ('has sought').",
-          place=place("Mali", **MALI)),
-    event("wagner_killings_and_torture", "Indiscriminate killings and torture", "killings",
+          place=place("Mali", **MALI),
+          note="Country from context. May be the same step as wagner_invitation, told in other words; the text does "
+               "not say, so both are kept."),
+    event("wagner_killings", "Indiscriminate killings", "killings",
+          "The UN’s independent human rights investigators accuse them of indiscriminate killings",
+          series=True, claim="alleged", claim_quote="un_investigators_accusation", place=place("Mali", **MALI),
+          dates=("", PUB, "between", "bounded_by_text"), date_note="Undated; before the accusation the article reports.",
+          note=WAGNER_THEM + " No victims are named, so no ACLED type is given. Country from context."),
+    event("wagner_torture", "Torture", "torture",
           "The UN’s independent human rights investigators accuse them of indiscriminate killings and torture",
-          acled=("Violence against civilians", "Attack"), series=True, claim="alleged",
-          claim_quote="un_investigators_accusation", place=place("Mali", **MALI), date_note="Undated.",
-          note="'them' may refer to the Wagner Group alone or to Mali's military and the Wagner Group: both are coded "
-               "as perpetrators. Country from context."),
+          series=True, claim="alleged", claim_quote="un_investigators_accusation", place=place("Mali", **MALI),
+          dates=("", PUB, "between", "bounded_by_text"), date_note="Undated; before the accusation the article reports.",
+          note=WAGNER_THEM + " No victims are named, so no ACLED type is given. Country from context."),
     event("moura_killings_2022_03", "Execution of civilians at Moura", "mass_killing",
           "the execution of more than 500 civilians in the village of Moura in the center of the country in an "
           "operation carried out in March 2022",
-          acled=("Violence against civilians", "Attack"), claim="alleged", claim_quote="djire_reported_un_report",
+          acled=("Violence against civilians", "Attack"), claim="alleged", claim_quote="un_report_accusation",
           dates=("2022-03-01", "2022-03-31", "month", "stated"), date_text="March 2022",
           place=place("Moura", "Moura", after="the village of", iso="MLI", admin1="Mopti", level=3,
                       coords=(14.32778, -4.6), precision=1,
                       coords_source="Wikipedia, 'Moura massacre' infobox (14°19′40″N 4°36′0″W)"),
-          note="Alleged in a UN report that Djiré referred to; admin1 and coordinates are gazetteer normalization."),
+          note="Alleged in a UN report, which the article describes when it says Djiré referred to it; admin1 and "
+               "coordinates are gazetteer normalization (the text says only 'in the center of the country')."),
     event("un_report_on_moura", "UN report on the Moura killings", "report", "a UN report accusing the Malian army",
           dates=("2022-03-01", PUB, "between", "bounded_by_text"),
           date_note="Undated: after the operation it reports on (March 2022) and before the publication.",
@@ -387,18 +415,36 @@ EVENTS = [
           "the government has subsequently invited fighters from the Wagner Group to support its fight against rebels",
           dates=("2020-01-01", "2022-12-31", "between", "bounded_by_text"), date_text="subsequently",
           date_note="After the 2020 coup ('subsequently') and no later than France's 2022 withdrawal, which it prompted.",
-          place=place("Mali", **MALI)),
+          place=place("Mali", **MALI), note="Country from context: the government is Mali's."),
     event("france_withdrawal_2022", "France withdraws its troops from Mali", "troop_withdrawal",
           "This prompted France to withdraw its troops from Mali in 2022, after having been there for almost ten years.",
           acled=("Strategic developments", "Change to group/activity"), cause="wagner_invitation",
           dates=("2022-01-01", "2022-12-31", "year", "stated"), date_text="in 2022", date_after="This prompted",
           place=place("Mali", "Mali", after="withdraw its troops from", **MALI),
-          note="'This' refers to the government's invitation of Wagner Group fighters in the sentence before."),
+          note="'This' most likely refers to the government's invitation of Wagner Group fighters, the clause before; "
+               "it may also take in the deterioration of Europe's relations with Mali in the same sentence."),
+    event("france_presence_in_mali", "French troops in Mali", "deployment",
+          "after having been there for almost ten years", dates=("", "2022-12-31", "period", "bounded_by_text"),
+          date_note="Ended with the withdrawal in 2022 after 'almost ten years': no start date is given, and none is "
+                    "computed from the approximate duration.",
+          place=place("Mali", "Mali", after="withdraw its troops from", **MALI)),
+    event("fight_against_armed_groups", "Foreign and local forces fight the armed groups", "armed_conflict",
+          "foreign and local forces fighting against the armed groups", series=True,
+          place=place("Mali", **MALI), date_note="Undated: under way when MINUSMA was established in 2013.",
+          note="Country from context. Known only as what MINUSMA was established to support."),
+    event("government_fight_against_rebels", "The government's fight against rebels", "armed_conflict",
+          "its fight against rebels", series=True, place=place("Mali", **MALI), date_note="Undated.",
+          note="Country from context. Known only as what the Wagner Group fighters were invited to support."),
+    event("war_in_mali", "The war", "armed_conflict",
+          "Malians understood it was an end to the war", claim="attributed", claim_quote="maiga_direct_2", series=True,
+          place=place("Mali", **MALI), date_note="Undated; in Maïga's account not ended ('there is no peace').",
+          note="Named only in Maïga's quotation; the text does not say which war."),
     event("russian_forces_training", "Russian forces train and equip local troops", "training",
           "trainers who help local troops with equipment bought in Moscow", claim="attributed",
           claim_quote="government_reported_russian_forces",
           place=place("Mali", "the West African country", **MALI), date_note="Undated (the government's present tense).",
-          note="Only the government says so; Moscow is where the equipment was bought, not where the event took place."),
+          note="Only the government says so. The equipment was 'bought in Moscow': a purchase the text gives no "
+               "other detail of, so it is not a separate event; Moscow is not the event's place."),
     event("maiga_interview_al_jazeera", "Choguel Maïga interviewed by Al Jazeera", "interview",
           "In an earlier interview with Al Jazeera, Maiga said the UN mission had been ineffective.",
           dates=("", PUB, "between", "relative_to_publication"), date_text="earlier",
@@ -409,9 +455,9 @@ EVENTS = [
     event("international_involvement_mali", "The international community becomes involved with Mali",
           "international_involvement",
           "The international community became involved with Mali after the adoption of a UN resolution in 2013",
-          claim="attributed", claim_quote="maiga_direct_1", dates=("2013-01-01", "", "between", "bounded_by_text"),
+          claim="attributed", claim_quote="maiga_direct_1", dates=("2013-01-01", PUB, "between", "bounded_by_text"),
           date_text="after the adoption of a UN resolution in 2013",
-          date_note="After the 2013 resolution; no upper bound is given."),
+          date_note="After the 2013 resolution and before the publication ('became involved')."),
     event("peace_agreement_signed", "Peace agreement signed", "agreement_signed",
           "as soon as the peace agreement was signed", acled=("Strategic developments", "Agreement"),
           claim="attributed", claim_quote="maiga_direct_2", dates=("2013-01-01", PUB, "between", "bounded_by_text"),
@@ -430,15 +476,15 @@ for _e in EVENTS:  # events without a place keep empty location fields
 # event_id, actor_id, role, evidence, after, note
 _EVENT_ACTORS = [
     ("bamako_protest_2023_05_25", "protesters_bamako", "participant", "Several thousand protesters gathered", None, ""),
-    ("bamako_protest_2023_05_25", "m5_rfp", "organizer",
+    ("bamako_protest_meeting", "m5_rfp", "organizer",
      "The M5-RFP, the party of the transitional prime minister Choguel Maiga and civil society organizations "
      "supporting the transitional government, organized the meeting", None, ""),
-    ("bamako_protest_2023_05_25", "civil_society_organizations", "organizer",
+    ("bamako_protest_meeting", "civil_society_organizations", "organizer",
      "civil society organizations supporting the transitional government, organized the meeting", None, ""),
     ("bamako_protest_2023_05_25", "minusma", "demand_target",
      "demanding an end to a United Nations peacekeeping mission", None, ""),
     ("bamako_protest_2023_05_25", "abdoulaye_diarra", "participant", "protester Abdoulaye Diarra", None,
-     "'protester' quoted in the report of this protest."),
+     "Implied, not stated: he is introduced as a 'protester' in the report of this protest."),
     ("bamako_protest_signs", "protesters_bamako", "participant", "Protesters held signs", None, ""),
     ("bamako_protest_signs", "minusma", "demand_target",
      "calling for the UN mission known as MUNISMA (United Nations Multidimensional Integrated Stabilization Mission "
@@ -463,10 +509,14 @@ _EVENT_ACTORS = [
     ("mali_military_sought_wagner_help", "malian_armed_forces", "initiator", "Mali’s military has sought help", None, ""),
     ("mali_military_sought_wagner_help", "wagner_group", "counterpart",
      "sought help from the Kremlin-affiliated Wagner Group", None, ""),
-    ("wagner_killings_and_torture", "wagner_group", "perpetrator",
-     "accuse them of indiscriminate killings and torture", None, "'them': see the event's coding note."),
-    ("wagner_killings_and_torture", "malian_armed_forces", "perpetrator",
-     "accuse them of indiscriminate killings and torture", None, "'them': see the event's coding note."),
+    ("wagner_killings", "wagner_group", "perpetrator", "accuse them of indiscriminate killings", None,
+     "'them': the nearest antecedent, the Wagner Group."),
+    ("wagner_killings", "malian_armed_forces", "perpetrator", "accuse them of indiscriminate killings", None,
+     "Possible, not certain: 'them' may take in Mali's military with the Wagner Group."),
+    ("wagner_torture", "wagner_group", "perpetrator", "accuse them of indiscriminate killings and torture", None,
+     "'them': the nearest antecedent, the Wagner Group."),
+    ("wagner_torture", "malian_armed_forces", "perpetrator", "accuse them of indiscriminate killings and torture", None,
+     "Possible, not certain: 'them' may take in Mali's military with the Wagner Group."),
     ("moura_killings_2022_03", "malian_armed_forces", "perpetrator",
      "accusing the Malian army and its Russian auxiliaries of the execution", None, "Alleged in the UN report."),
     ("moura_killings_2022_03", "russian_forces_in_mali", "perpetrator",
@@ -481,6 +531,15 @@ _EVENT_ACTORS = [
     ("wagner_invitation", "government_of_mali", "initiator", "the government has subsequently invited", None, ""),
     ("wagner_invitation", "wagner_group", "counterpart", "invited fighters from the Wagner Group", None, ""),
     ("wagner_invitation", "rebels", "opponent", "to support its fight against rebels", None, ""),
+    ("france_presence_in_mali", "france", "participant", "France to withdraw its troops from Mali", None,
+     "'there': in Mali."),
+    ("fight_against_armed_groups", "foreign_forces", "participant", "foreign and local forces fighting", None, ""),
+    ("fight_against_armed_groups", "malian_armed_forces", "participant", "foreign and local forces fighting", None,
+     "'local forces': see the alias note."),
+    ("fight_against_armed_groups", "armed_groups_isil_al_qaeda", "opponent", "fighting against the armed groups", None, ""),
+    ("government_fight_against_rebels", "government_of_mali", "initiator", "its fight against rebels", None,
+     "'its': the government's."),
+    ("government_fight_against_rebels", "rebels", "opponent", "its fight against rebels", None, ""),
     ("france_withdrawal_2022", "france", "initiator", "France to withdraw its troops from Mali", None, ""),
     ("russian_forces_training", "russian_forces_in_mali", "initiator",
      "Russian forces in the West African country are not mercenaries, but trainers", None, ""),
@@ -518,21 +577,22 @@ CASUALTIES = [
          victim_actor_id="civilians_mali", victim_text="civilians", reported_by_actor_id="un",
          reported_by_text="a UN report", disputed_by_actor_id="mohammed_kassoum_djire",
          dispute_quote_id="djire_direct_3", dispute_type="premise",
-         coding_note="Reported by a UN report as Djiré relays it; Djiré disputes its premise that the dead were "
-                     "civilians ('Moura was a haven for terrorists'), not the number.",
+         coding_note="Reported by a UN report. Implied dispute: Djiré's 'Everyone knows that Moura was a haven for "
+                     "terrorists' suggests he disputes the premise that the dead were civilians, not the number; the "
+                     "text does not state a dispute.",
          **ev("a UN report accusing the Malian army and its Russian auxiliaries of the execution of more than 500 "
               "civilians in the village of Moura")),
-    dict(casualty_id="wagner_indiscriminate_killings", event_id="wagner_killings_and_torture", harm_type="killed",
+    dict(casualty_id="wagner_indiscriminate_killings", event_id="wagner_killings", harm_type="killed",
          count_qualifier="unspecified", tally_type="cumulative_tally",
          reported_by_actor_id="un_human_rights_investigators",
          reported_by_text="The UN’s independent human rights investigators",
-         coding_note="Killings stated without a number or named victims.",
+         coding_note="Killings stated without a number or named victims. " + WAGNER_THEM,
          **ev("The UN’s independent human rights investigators accuse them of indiscriminate killings")),
-    dict(casualty_id="wagner_torture", event_id="wagner_killings_and_torture", harm_type="tortured",
+    dict(casualty_id="wagner_torture", event_id="wagner_torture", harm_type="tortured",
          count_qualifier="unspecified", tally_type="cumulative_tally",
          reported_by_actor_id="un_human_rights_investigators",
          reported_by_text="The UN’s independent human rights investigators",
-         coding_note="Torture stated without a number or named victims.",
+         coding_note="Torture stated without a number or named victims. " + WAGNER_THEM,
          **ev("The UN’s independent human rights investigators accuse them of indiscriminate killings and torture")),
     dict(casualty_id="massacres_near_un_compounds_killed", event_id="massacres_near_un_compounds", harm_type="killed",
          count_qualifier="unspecified", tally_type="cumulative_tally", reported_by_actor_id="malian_people",
@@ -559,9 +619,9 @@ QUOTES = [
     quote("diarra_direct_1", "abdoulaye_diarra", "direct", "named",
           "It is an evil force that must leave our country. It’s been no use; failed to deliver. Give us a few weeks "
           "and we will drive them out of the country", "protester Abdoulaye Diarra told Al Jazeera",
-          audience="al_jazeera", event_id="bamako_protest_2023_05_25",
-          note="Linked to the protest: he is introduced as a protester in the report of it; the text does not say "
-               "where he spoke to Al Jazeera. 'evil force' and 'them' refer to the UN mission."),
+          audience="al_jazeera",
+          note="Not linked to an event: the text calls him a protester but does not say where or when he spoke to "
+               "Al Jazeera. 'evil force' and 'them' refer to the UN mission."),
     quote("malians_reported_problem", "malian_people", "reported", "described",
           "UN soldiers are the problem and not the solution",
           "Malians initially celebrated the arrival of the UN peacekeeping force, but now say"),
@@ -570,9 +630,9 @@ QUOTES = [
           about="massacres_near_un_compounds", note="'They': the Malians of the sentence before; 'it': the UN force."),
     quote("un_investigators_accusation", "un_human_rights_investigators", "reported", "described",
           "indiscriminate killings and torture", "The UN’s independent human rights investigators accuse them of",
-          about="wagner_killings_and_torture"),
+          about="wagner_killings", note="Also about wagner_torture."),
     quote("rights_groups_description", "rights_groups", "reported", "described", "possible evidence of war crimes",
-          "rights groups describe as", about="wagner_killings_and_torture"),
+          "rights groups describe as", about="wagner_killings", note="Also about wagner_torture."),
     quote("djire_direct_1", "mohammed_kassoum_djire", "direct", "named",
           "MINUSMA has to leave Mali because the Malian people and the Malian government have been waiting for "
           "MINUSMA results for 10 years",
@@ -582,15 +642,20 @@ QUOTES = [
           "Instead of MINUSMA working with the authorities, with the Malian people, MINUSMA is working to discredit "
           "our army, which is our backbone and the symbol of our national unity", "he said",
           attribution_after="national unity", note="'he': Djiré, named in the paragraph before."),
-    quote("djire_reported_un_report", "mohammed_kassoum_djire", "reported", "named",
-          "a UN report accusing the Malian army and its Russian auxiliaries of the execution of more than 500 civilians "
-          "in the village of Moura in the center of the country in an operation carried out in March 2022",
-          "Djire referred to", about="moura_killings_2022_03"),
+    quote("djire_reported_un_report", "mohammed_kassoum_djire", "reported", "named", "a UN report",
+          "Djire referred to", about="un_report_on_moura",
+          note="What he said of the report is not given; the words after 'referred to' are the article's description "
+               "of the report, coded as un_report_accusation."),
+    quote("un_report_accusation", "un", "reported", "described",
+          "the Malian army and its Russian auxiliaries of the execution of more than 500 civilians in the village of "
+          "Moura in the center of the country in an operation carried out in March 2022", "a UN report accusing",
+          about="moura_killings_2022_03", note="The report's accusation as the article describes it."),
     quote("djire_direct_3", "mohammed_kassoum_djire", "direct", "pronoun",
           "Everyone knows that Moura was a haven for terrorists", "he said", attribution_after="haven for terrorists",
           about="moura_killings_2022_03",
-          note="'he': Djiré (Djire in the sentence before). Disputes the premise of the UN report's figure."),
-    quote("government_reported_russian_forces", "government_of_mali", "reported", "named",
+          note="'he': Djiré (Djire in the sentence before). Read as disputing the premise of the UN report's figure; "
+               "the text does not say so."),
+    quote("government_reported_russian_forces", "government_of_mali", "reported", "described",
           "Russian forces in the West African country are not mercenaries, but trainers who help local troops with "
           "equipment bought in Moscow", "Mali’s government has previously said", about="russian_forces_training",
           note="'previously': undated."),
@@ -628,7 +693,7 @@ FIGURES = [
     figure("minusma_troop_strength", "troop_strength", "more than 14,000",
            "With more than 14,000 troops on the ground", subject="minusma", low=14001, qualifier="more_than",
            unit="troops", note="At the time of writing; 'more than 14,000' is at least 14,001."),
-    figure("minusma_rank_size", "rank_by_size", "the largest", MINUSMA_RANK, subject="minusma", low=1, best=1, high=1,
+    figure("minusma_rank_size", "rank_by_size", "largest", MINUSMA_RANK, subject="minusma", low=1, best=1, high=1,
            unit="rank", note="Among the operations in the UN's history."),
     figure("minusma_rank_cost", "rank_by_cost", "most expensive", MINUSMA_RANK, subject="minusma", low=1, best=1,
            high=1, unit="rank", note="Among the operations in the UN's history."),
@@ -638,7 +703,8 @@ FIGURES = [
            "Outside the capital, in the northern and central parts of the country where government is sparse, "
            "millions of Malians still depend on the UN mission for security.",
            subject="malian_people", low=2000000, qualifier="millions",
-           note="'millions' (plural): at least 2,000,000."),
+           note="'millions' (plural): at least 2,000,000, living outside the capital, in the northern and central "
+                "parts of the country."),
     figure("diarra_few_weeks", "duration", "a few weeks", "Give us a few weeks and we will drive them out of the country",
            quote_id="diarra_direct_1", low=2, qualifier="a_few", unit="weeks",
            note="The time the speaker asks for; 'a few' is at least 2."),
@@ -646,7 +712,7 @@ FIGURES = [
            "the Malian people and the Malian government have been waiting for MINUSMA results for 10 years",
            quote_id="djire_direct_1", low=10, best=10, high=10, unit="years", note="As the speaker puts it."),
     figure("france_presence_years", "duration", "almost ten years",
-           "after having been there for almost ten years", subject="france", event_id="france_withdrawal_2022",
+           "after having been there for almost ten years", subject="france", event_id="france_presence_in_mali",
            high=10, qualifier="almost", unit="years",
            note="'almost ten years': under 10 years (high 10, reached from below); no lower bound is given."),
 ]
