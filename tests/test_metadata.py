@@ -121,6 +121,15 @@ def test_each_misspelling_is_an_alias_of_one_actor():
     for row in aliases:
         by_text.setdefault(row["alias_text"], set()).add(row["actor_id"])
     assert by_text["MUNISMA"] == {"minusma"} == by_text["MINUSMA"]
-    assert by_text["Djire"] == by_text["Djiré"] == {"mohammed_kassoum_djire"}
+    assert by_text["Djire"] == by_text["Mohammed Kassoum Djiré"] == {"mohammed_kassoum_djire"}
+    assert {row["alias_type"] for row in aliases if row["alias_text"] == "MUNISMA"} == {"misspelling"}
     actor_names = {row["actor_name"] for row in _rows("actors")}
     assert "MUNISMA" not in actor_names
+
+
+def test_readme_row_counts_equal_the_csvs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, resource in RESOURCES.items():
+        match = re.search(rf"\| `{re.escape(resource['path'])}` \| (\d+) \|", readme)
+        assert match, f"README lists no row count for {resource['path']}"
+        assert int(match.group(1)) == len(_rows(name)), resource["path"]
