@@ -133,3 +133,19 @@ def test_readme_row_counts_equal_the_csvs():
         match = re.search(rf"\| `{re.escape(resource['path'])}` \| (\d+) \|", readme)
         assert match, f"README lists no row count for {resource['path']}"
         assert int(match.group(1)) == len(_rows(name)), resource["path"]
+
+
+def test_codebook_defines_every_event_type():
+    codebook = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
+    (field,) = [f for f in SCHEMAS["events"]["fields"] if f["name"] == "event_type"]
+    enum = field["constraints"]["enum"]
+    assert len(enum) == len(set(enum))
+    for value in enum:
+        assert f"| `{value}` |" in codebook, value
+
+
+@pytest.mark.parametrize("name,field", [(n, f) for n, f in FIELDS if "enum" in f.get("constraints", {})],
+                         ids=[f"{n}.{f['name']}" for n, f in FIELDS if "enum" in f.get("constraints", {})])
+def test_enums_have_no_duplicates(name, field):
+    enum = field["constraints"]["enum"]
+    assert len(enum) == len(set(enum))
