@@ -1,0 +1,85 @@
+"""`minusma-facts show TABLE ID`: one row, its linked rows and its source passage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("show")
+    def show_command(
+        table: str = typer.Argument(..., help="Table name, e.g. events, casualties, actors."),
+        row_id: str = typer.Argument(..., help="The row's primary key value, e.g. bamako_protest_2023_05_25."),
+        package_path: Optional[Path] = typer.Option(
+            None, "--package", "-p", help="Package folder, datapackage.json or release .zip (default: found from here up)."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print the row, its links and passage as JSON."),
+    ) -> None:
+        """Show a row, the rows linked to it both ways, and the source passage with its evidence highlighted."""
+        import json
+
+        from ..loader import open_package
+        from ..package import PackageError
+        from ..show import NotFound, show
+
+        try:
+            result = show(open_package(package_path), table, row_id)
+        except NotFound as error:
+            typer.echo(f"show: {error.args[0]}", err=True)
+            raise typer.Exit(1)
+        except KeyError as error:
+            typer.echo(f"show: {error.args[0]}", err=True)
+            raise typer.Exit(2)
+        except (PackageError, ValueError) as error:
+            typer.echo(f"show: {error}", err=True)
+            raise typer.Exit(2)
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        _render(result)
+
+
+def _render(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=False)
+    plain = not console.is_terminal or console.no_color
+
+    grid = Table(title=f"{result['table']} {result['id']}", show_header=False, title_justify="left")
+    grid.add_column("field", style="bold")
+    grid.add_column("value", overflow="fold")
+    for field, value in result["row"].items():
+        grid.add_row(field, value)
+    console.print(grid)
+
+    if result["links_to"]:
+        console.print(Text("Links to", style="bold underline"))
+        for link in result["links_to"]:
+            console.print(Text(f"  {link['field']} -> {link['table']} {link['id']}: {link['label']}"))
+    if result["linked_from"]:
+        console.print(Text("Linked from", style="bold underline"))
+        for link in result["linked_from"]:
+            via = "".join(f"; {v['field']} -> {v['table']} {v['id']}: {v['label']}" for v in link.get("via", []))
+            console.print(Text(f"  {link['table']} {link['id']} ({link['field']}): {link['label']}{via}"))
+
+    p = result["passage"]
+    if p is None:
+        return
+    console.print(Text(f"Source {p['source_id']}, evidence [{p['evidence_start']}:{p['evidence_end']}]", style="bold underline"))
+    if not p["text_present"]:
+        console.print(Text("  (the source text is not in this package; the evidence as stored:)"))
+        console.print(Text(f"  {p['evidence']}"))
+        return
+    a, b = p["evidence_start"] - p["start"], p["evidence_end"] - p["start"]
+    text = Text("  ")
+    text.append(p["text"][:a])
+    text.append(("⟦" if plain else "") + p["text"][a:b] + ("⟧" if plain else ""), style="bold black on yellow")
+    text.append(p["text"][b:])
+    console.print(text)
+    if not p["evidence_matches"]:
+        console.print(Text("  warning: the row's evidence differs from the text at its offsets", style="bold red"))

@@ -1,0 +1,41 @@
+"""`minusma-facts site OUTDIR`: the self-contained audit page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("site")
+    def site_command(
+        outdir: Path = typer.Argument(..., help="Folder to write index.html into (created if missing)."),
+        package_path: Optional[Path] = typer.Option(
+            None, "--package", "-p", help="Package folder, datapackage.json or release .zip (default: found from here up)."
+        ),
+    ) -> None:
+        """Build a self-contained HTML page (no network) to audit the coding: tables, filters, evidence in the text.
+
+        The full text goes in only when the package holds it; from a release archive the page shows the evidence
+        excerpts only. The page is for coders and is not part of release archives.
+        """
+        from ..loader import open_package
+        from ..package import PackageError
+        from ..site import build_site
+
+        try:
+            package = open_package(package_path)
+            target = build_site(package, outdir)
+        except (PackageError, KeyError, ValueError) as error:
+            typer.echo(f"site: {error}", err=True)
+            raise typer.Exit(2)
+        except OSError as error:
+            typer.echo(f"site: {getattr(error, 'filename', None) or outdir}: {error.strerror or error}", err=True)
+            raise typer.Exit(2)
+        from ..coverage import source_texts
+
+        missing = [s for s, text in source_texts(package).items() if text is None]
+        note = f"; text absent for {', '.join(missing)}: evidence excerpts only" if missing else ""
+        typer.echo(f"wrote {target}{note}")

@@ -1,0 +1,362 @@
+"""Write the coded events in ACLED's column layout and the casualty events in UCDP GED's.
+
+``write_interop(package, fmt, out_path)`` is what ``minusma-facts export --format acled|ucdp`` calls. Every column
+and every rule is documented in docs/interop-mapping.md; a value the package cannot give is left empty, never
+guessed. The two layouts are the only field lists here: they are ACLED's and UCDP's, not ours.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from .coverage import raw_rows
+from .package import Package, PackageError
+
+FORMATS = ("acled", "ucdp")
+
+ACLED_COLUMNS = [
+    "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
+    "civilian_targeting", "iso", "region", "country", "admin1", "location", "latitude", "longitude",
+    "geo_precision", "source", "source_scale", "notes", "fatalities", "tags",
+]  # fmt: skip
+
+UCDP_COLUMNS = [
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_name", "dyad_name",
+    "side_a", "side_b", "number_of_sources", "source_article", "source_office", "source_date",
+    "source_headline", "source_original", "where_prec", "where_coordinates", "where_description",
+    "adm_1", "adm_2", "latitude", "longitude", "geom_wkt", "priogrid_gid", "country", "country_id",
+    "region", "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
+    "deaths_civilians", "deaths_unknown", "best", "high", "low",
+]  # fmt: skip
+
+# Country codes the two layouts need, for the countries this dataset's events take place in. A country not
+# listed here leaves iso/country/region (ACLED) and country/country_id/region (UCDP) empty.
+COUNTRIES = {
+    # iso3: ISO 3166-1 numeric, name, ACLED region, Gleditsch-Ward code (UCDP country_id), UCDP region
+    "MLI": {"iso": 466, "country": "Mali", "acled_region": "Western Africa", "gw": 432, "ucdp_region": "Africa"},
+}
+
+# ACLED disorder type of each ACLED event type (ACLED codebook 2023, "disorder_type").
+DISORDER_TYPE = {
+    "Battles": "Political violence",
+    "Explosions/Remote violence": "Political violence",
+    "Violence against civilians": "Political violence",
+    "Protests": "Demonstrations",
+    "Riots": "Demonstrations",
+    "Strategic developments": "Strategic developments",
+}
+DISORDER_BY_SUB_EVENT = {
+    "Excessive force against protesters": "Political violence; Demonstrations",
+    "Mob violence": "Political violence; Demonstrations",
+}
+
+# event_actors roles read as ACLED's actor 1 (who acts) and actor 2 (whom it is done to), in order of preference.
+ACTOR1_ROLES = ("perpetrator", "participant", "initiator", "organizer")
+ACTOR2_ROLES = ("victim", "target")
+CIVILIANS_INTER = 7
+
+
+class InteropError(ValueError):
+    """The format is unknown or the package lacks a table the layout needs."""
+
+
+def write_interop(package: Package, fmt: str, out_path: str | Path) -> int:
+    """Write ``fmt`` ("acled" or "ucdp") rows of ``package`` to the CSV ``out_path``; return the rows written."""
+    builders: dict[str, tuple[list[str], Callable[[_Data], list[dict[str, Any]]]]] = {
+        "acled": (ACLED_COLUMNS, acled_rows),
+        "ucdp": (UCDP_COLUMNS, ucdp_rows),
+    }
+    if fmt not in builders:
+        raise InteropError(f"unknown interoperability format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    columns, build = builders[fmt]
+    rows = build(_Data(package))
+    with open(out_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: _cell(row.get(c)) for c in columns})
+    return len(rows)
+
+
+# -- reading --------------------------------------------------------------------------------------------------
+class _Data:
+    """The rows the layouts need, as stored (strings, empty = missing), indexed by id."""
+
+    def __init__(self, package: Package) -> None:
+        needed = ("sources", "actors", "events", "event_actors", "casualties", "figures")
+        missing = [n for n in needed if n not in package.resource_names]
+        if missing:
+            raise InteropError(f"the package has no {', '.join(missing)} table")
+        try:
+            self.tables = {name: raw_rows(package, name) for name in needed}
+        except FileNotFoundError as error:
+            raise PackageError(f"{error}: missing from the package") from None
+        self.sources = {r["source_id"]: r for r in self.tables["sources"]}
+        self.actors = {r["actor_id"]: r for r in self.tables["actors"]}
+        self.events = {r["event_id"]: r for r in self.tables["events"]}
+
+    def actors_of(self, event_id: str, roles: tuple[str, ...]) -> list[dict[str, str]]:
+        """The event's actors in the given roles: by role preference, then in table order; each actor once."""
+        links = [r for r in self.tables["event_actors"] if r["event_id"] == event_id and r["role"] in roles]
+        links.sort(key=lambda r: roles.index(r["role"]))
+        seen, found = set(), []
+        for link in links:
+            if link["actor_id"] in self.actors and link["actor_id"] not in seen:
+                seen.add(link["actor_id"])
+                found.append(self.actors[link["actor_id"]])
+        return found
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value not in ("", None) else None
+
+
+def _float(value: str) -> float | None:
+    return float(value) if value not in ("", None) else None
+
+
+def _date(value: str) -> dt.date | None:
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _publisher(source: dict[str, str]) -> str:
+    """The outlet's name: publisher_name without the parent company it gives in brackets."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", source.get("publisher_name", "")).strip()
+
+
+# -- ACLED ----------------------------------------------------------------------------------------------------
+def acled_date(event: dict[str, str]) -> tuple[dt.date | None, int | None]:
+    """(event_date, time_precision) by ACLED's rules: 1 the day is known; 2 known to within a week (coded to
+    the middle of that span); 3 known to a month (coded to the middle of the month). Anything vaguer: none."""
+    start, end, precision = _date(event["date_start"]), _date(event["date_end"]), event["date_precision"]
+    if start is None or end is None:
+        return None, None
+    if start == end:
+        return start, 1
+    span = (end - start).days + 1
+    if precision in ("between", "period") and span <= 7:
+        return start + dt.timedelta(days=(span - 1) // 2), 2
+    same_month = (start.year, start.month) == (end.year, end.month)
+    whole_month = start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+    if same_month and (precision == "month" or whole_month or precision == "between"):
+        return dt.date(start.year, start.month, 15), 3
+    return None, None
+
+
+def _inter(actor: dict[str, str] | None) -> int | None:
+    return _int(actor.get("acled_inter_code", "")) if actor else None
+
+
+def acled_rows(data: _Data) -> list[dict[str, Any]]:
+    """One row per single event (not a series) that the coders gave an ACLED event type."""
+    rows = []
+    for event in data.tables["events"]:
+        if not event["acled_event_type"] or event["is_series"].lower() in ("true", "1"):
+            continue
+        event_id = event["event_id"]
+        event_date, time_precision = acled_date(event)
+        start, end = _date(event["date_start"]), _date(event["date_end"])
+        year = event_date.year if event_date else (start.year if start and end and start.year == end.year else None)
+
+        side1 = data.actors_of(event_id, ACTOR1_ROLES)
+        side2 = data.actors_of(event_id, ACTOR2_ROLES)
+        actor1 = _primary(side1)
+        actor2 = _primary(side2)
+        inter1, inter2 = _inter(actor1), _inter(actor2)
+        if inter1 is not None and inter2 is not None:
+            interaction = int(f"{min(inter1, inter2)}{max(inter1, inter2)}")
+        elif inter1 is not None and actor2 is None:
+            interaction = inter1 * 10
+        else:
+            interaction = None
+        country = COUNTRIES.get(event["country_iso3"], {})
+        source = data.sources.get(event["source_id"], {})
+        admin_level = _int(event["admin_level"])
+        rows.append(
+            {
+                "event_date": event_date.isoformat() if event_date else None,
+                "year": year,
+                "time_precision": time_precision,
+                "disorder_type": DISORDER_BY_SUB_EVENT.get(event["acled_sub_event_type"])
+                or DISORDER_TYPE.get(event["acled_event_type"]),
+                "event_type": event["acled_event_type"],
+                "sub_event_type": event["acled_sub_event_type"],
+                "actor1": actor1["actor_name"] if actor1 else None,
+                "assoc_actor_1": _assoc(side1, actor1),
+                "inter1": inter1,
+                "actor2": actor2["actor_name"] if actor2 else None,
+                "assoc_actor_2": _assoc(side2, actor2),
+                "inter2": inter2,
+                "interaction": interaction,
+                "civilian_targeting": "Civilian targeting"
+                if any(_inter(a) == CIVILIANS_INTER for a in side2) else None,
+                "iso": country.get("iso"),
+                "region": country.get("acled_region"),
+                "country": country.get("country"),
+                "admin1": event["admin1"] or None,
+                "location": event["location_name"] if admin_level and admin_level >= 1 else None,
+                "latitude": _float(event["latitude"]),
+                "longitude": _float(event["longitude"]),
+                "geo_precision": _int(event["geo_precision"]),
+                "source": _publisher(source) or None,
+                "source_scale": None,
+                "notes": f"{event['event_name']}. Source text: \"{event['evidence']}\" "
+                f"({event['source_id']} [{event['evidence_start']}:{event['evidence_end']}]; "
+                f"minusma-facts event {event_id})",
+                "fatalities": _fatalities(data, event_id),
+                "tags": "; ".join(
+                    dict.fromkeys(
+                        f"crowd size={f['value_text']}"
+                        for f in data.tables["figures"]
+                        if f["event_id"] == event_id and f["figure_type"] == "crowd_size"
+                    )
+                )
+                or None,
+            }
+        )
+    return rows
+
+
+def _primary(actors: list[dict[str, str]]) -> dict[str, str] | None:
+    """The first actor with an ACLED actor type, else the first actor."""
+    typed = [a for a in actors if a.get("acled_inter_code")]
+    return (typed or actors or [None])[0]
+
+
+def _assoc(actors: list[dict[str, str]], primary: dict[str, str] | None) -> str | None:
+    """The other groups on the same side (single persons left out), '; '-separated as ACLED does."""
+    names = [a["actor_name"] for a in actors if a is not primary and a.get("actor_kind") != "person"]
+    return "; ".join(names) or None
+
+
+def _fatalities(data: _Data, event_id: str) -> int | None:
+    """The killed of this one event as the source counts them: count_best, else count_low for "more than N".
+    Empty when the source gives no count for the event, gives only a cumulative tally, or gives several."""
+    counts = []
+    for row in data.tables["casualties"]:
+        if row["event_id"] != event_id or row["harm_type"] != "killed" or row["tally_type"] != "event_toll":
+            continue
+        value = _int(row["count_best"])
+        if value is None and row["count_qualifier"] == "more_than":
+            value = _int(row["count_low"])
+        counts.append(value)
+    return counts[0] if len(counts) == 1 else None
+
+
+# -- UCDP GED -------------------------------------------------------------------------------------------------
+def ucdp_date_prec(event: dict[str, str]) -> int | None:
+    """GED date_prec: 1 exact day; 2 a span of 2-6 days; 3 a week; 4 a month (or a span within one month);
+    5 a year (or a span within one calendar year). Vaguer or open-ended dates: none."""
+    start, end = _date(event["date_start"]), _date(event["date_end"])
+    if start is None or end is None:
+        return None
+    span = (end - start).days + 1
+    if span == 1:
+        return 1
+    if span <= 6:
+        return 2
+    if span == 7:
+        return 3
+    if (start.year, start.month) == (end.year, end.month):
+        return 4
+    if start.year == end.year:
+        return 5
+    return None
+
+
+def ucdp_where_prec(event: dict[str, str]) -> int | None:
+    """GED where_prec from the place's admin level and the coordinates' geo_precision: a locality or site
+    (level 3) is 1 with its own coordinates and 2 with a nearby place's; a second-order division 3; a
+    first-order division 4; the country 6. No place: none."""
+    level, geo = _int(event["admin_level"]), _int(event["geo_precision"])
+    if level is None:
+        return None
+    if level >= 3:
+        return {1: 1, 2: 2}.get(geo) if geo is not None else None
+    return {2: 3, 1: 4, 0: 6}.get(level)
+
+
+def priogrid_gid(latitude: float, longitude: float) -> int:
+    """PRIO-GRID cell id of a point: half-degree cells numbered row by row from (-90, -180), 720 a row."""
+    row = math.floor((latitude + 90) * 2)
+    column = math.floor((longitude + 180) * 2)
+    return row * 720 + column + 1
+
+
+def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
+    """One row per casualty figure of a single event's killed (tally_type event_toll, harm_type killed)."""
+    rows = []
+    for casualty in data.tables["casualties"]:
+        if casualty["harm_type"] != "killed" or casualty["tally_type"] != "event_toll":
+            continue
+        event = data.events.get(casualty["event_id"])
+        if event is None:
+            continue
+        source = data.sources.get(casualty["source_id"], {})
+        perpetrators = data.actors_of(event["event_id"], ("perpetrator",))
+        victim = data.actors.get(casualty["victim_actor_id"])
+        civilians = victim is not None and _inter(victim) == CIVILIANS_INTER
+        start, end = _date(event["date_start"]), _date(event["date_end"])
+        date_prec = ucdp_date_prec(event)
+        latitude, longitude = _float(event["latitude"]), _float(event["longitude"])
+        country = COUNTRIES.get(event["country_iso3"], {})
+        best = _int(casualty["count_best"])
+        rows.append(
+            {
+                "id": None,
+                "relid": casualty["casualty_id"],
+                "year": start.year if start and end and start.year == end.year else None,
+                "active_year": None,
+                "code_status": None,
+                "type_of_violence": 3 if civilians and perpetrators else None,
+                "conflict_name": None,
+                "dyad_name": None,
+                "side_a": "; ".join(a["actor_name"] for a in perpetrators) or None,
+                "side_b": victim["actor_name"] if victim else (casualty["victim_text"] or None),
+                "number_of_sources": 1,
+                "source_article": f"{_publisher(source)}, \"{source.get('headline', '')}\", "
+                f"{source.get('publication_date', '')}" if source else None,
+                "source_office": _publisher(source) or None,
+                "source_date": source.get("publication_date") or None,
+                "source_headline": source.get("headline") or None,
+                "source_original": casualty["reported_by_text"] or None,
+                "where_prec": ucdp_where_prec(event),
+                "where_coordinates": event["location_name"] or None,
+                "where_description": event["location_text"] or None,
+                "adm_1": event["admin1"] or None,
+                "adm_2": None,
+                "latitude": latitude,
+                "longitude": longitude,
+                "geom_wkt": f"POINT ({longitude!r} {latitude!r})" if latitude is not None and longitude is not None else None,
+                "priogrid_gid": priogrid_gid(latitude, longitude) if latitude is not None and longitude is not None else None,
+                "country": country.get("country"),
+                "country_id": country.get("gw"),
+                "region": country.get("ucdp_region"),
+                "event_clarity": 2 if event["is_series"].lower() in ("true", "1") else 1,
+                "date_prec": date_prec,
+                "date_start": start.isoformat() if start and date_prec else None,
+                "date_end": end.isoformat() if end and date_prec else None,
+                "deaths_a": None,
+                "deaths_b": None,
+                "deaths_civilians": best if civilians else None,
+                "deaths_unknown": None,
+                "best": best,
+                "high": _int(casualty["count_high"]),
+                "low": _int(casualty["count_low"]),
+            }
+        )
+    return rows

@@ -1,0 +1,100 @@
+"""Load the package's tables as pandas DataFrames typed from their Table Schemas.
+
+Example (the tests run it as a doctest):
+
+>>> import minusma_facts
+>>> tables = minusma_facts.load()
+>>> sorted(tables)[:3]
+['actor_aliases', 'actor_relations', 'actors']
+>>> events = minusma_facts.load("events")
+>>> str(events["date_start"].dtype)
+'datetime64[s]'
+>>> list(events["date_precision"].cat.categories[:3])
+['day', 'month', 'year']
+>>> str(tables["casualties"]["count_best"].dtype), str(events["event_id"].dtype)
+('Int64', 'string')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .package import DESCRIPTOR, Package, PackageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+_ARCHIVE_SUFFIXES = (".zip",)
+
+
+def default_location(start: str | Path | None = None) -> Path:
+    """Where the package is when no path is given.
+
+    The nearest folder holding a datapackage.json, from ``start`` (the current directory) upward; else the
+    repository this module was installed from in editable mode.
+    """
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DESCRIPTOR).is_file():
+            return folder
+    repository = Path(__file__).resolve().parents[2]
+    if (repository / DESCRIPTOR).is_file():
+        return repository
+    raise PackageError(
+        f"no {DESCRIPTOR} in {here} or any folder above it; pass the package's folder or release archive"
+    )
+
+
+def open_package(path: str | Path | Package | None = None) -> Package:
+    """The package at ``path`` (a folder, its datapackage.json or a release .zip), or the default one."""
+    if isinstance(path, Package):
+        return path
+    return Package.open(default_location() if path is None else path)
+
+
+def _looks_like_path(value: Any) -> bool:
+    if isinstance(value, Path):
+        return True
+    text = str(value)
+    return (
+        "/" in text
+        or "\\" in text
+        or text.lower().endswith(_ARCHIVE_SUFFIXES + (".json",))
+        or text in (".", "..")
+    )
+
+
+def load(
+    name_or_path: str | Path | None = None,
+    table: str | None = None,
+    *,
+    path: str | Path | Package | None = None,
+) -> "dict[str, pd.DataFrame] | pd.DataFrame":
+    """Read the package's tables, typed from the schema files.
+
+    ``load()`` returns every table as a dict ``{name: DataFrame}``; ``load("events")`` one table;
+    ``load("path/to/package-or-release.zip")`` every table of that package, and
+    ``load("release.zip", "events")`` (or ``load("events", path=...)``) one table of it. A bare name is a
+    table name; pass a folder as a ``Path`` or with a slash (``"./pkg"``).
+
+    Types come from ``schemas/*.schema.json`` through :func:`minusma_facts.package.cast_frame`: dates as
+    ``datetime64[s]``, fields with an ``enum`` as categoricals with the categories in schema order, integers as
+    nullable ``Int64``, numbers as ``Float64``, booleans as ``boolean`` and ids and text as ``string``.
+    Without a path the package is the nearest folder with a datapackage.json from the current directory up,
+    else the repository this module was installed from.
+    """
+    if name_or_path is not None:
+        if path is None and _looks_like_path(name_or_path):
+            path = name_or_path
+        elif table is None:
+            table = str(name_or_path)
+        else:
+            raise TypeError("load(name_or_path, table): give the package path first, then the table name")
+    package = open_package(path)
+    names = package.resource_names
+    if table is not None:
+        if table not in names:
+            raise KeyError(f"no table named {table!r}; the package has: {', '.join(names)}")
+        return package.read_table(table)
+    return {name: package.read_table(name) for name in names}

@@ -1,0 +1,88 @@
+"""Build the audit page: one self-contained HTML file (inline data, JS and CSS; no network) to check the coding.
+
+Each table can be browsed and filtered; selecting a row highlights its evidence in the article text, and
+selecting a passage of the text lists the rows that cite it. The full text goes in only when the package holds
+it (a repository checkout); built from a release archive the page shows the evidence excerpts only and says
+so. The page is a working tool for coders: it is not part of release archives (the article's rights).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .coverage import collect_spans, coverage, primary_key, raw_rows, source_texts, span_fields
+from .package import Package
+
+PAGE = "index.html"
+
+
+def _asset(name: str) -> str:
+    return resources.files("minusma_facts").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def site_data(package: Package) -> dict[str, Any]:
+    """Everything the page shows, as one JSON-able dict (rows as stored: strings, empty = missing)."""
+    texts = source_texts(package)
+    tables = []
+    for name in package.resource_names:
+        schema = package.schema(name)
+        fields = schema.get("fields", [])
+        rows = raw_rows(package, name)
+        tables.append(
+            {
+                "name": name,
+                "title": package.resource(name).get("title", name),
+                "fields": [
+                    {"name": f["name"], "title": f.get("title", f["name"]), "description": f.get("description", "")}
+                    for f in fields
+                ],
+                "key": primary_key(schema),
+                "spanFields": [{"text": s.text, "start": s.start, "end": s.end} for s in span_fields(schema)],
+                "rows": [[row.get(f["name"], "") for f in fields] for row in rows],
+            }
+        )
+    shares = {}
+    if any(text is not None for text in texts.values()):
+        shares = {s["source_id"]: s.get("covered_share") for s in coverage(package)["sources"] if s["text_present"]}
+    spans = collect_spans(package)
+    return {
+        "title": package.descriptor.get("title", package.descriptor.get("name", "data package")),
+        "version": package.descriptor.get("version", ""),
+        "sources": {
+            source_id: {
+                "text": text,
+                "textPresent": text is not None,
+                "coveredShare": shares.get(source_id),
+                "excerpts": sorted(
+                    {(s.start, s.end, s.text) for s in spans if s.source_id == source_id and s.field == "evidence"}
+                ),
+            }
+            for source_id, text in texts.items()
+        },
+        "tables": tables,
+    }
+
+
+def build_site(package: Package, outdir: str | Path) -> Path:
+    """Write ``outdir/index.html`` and return its path."""
+    data = site_data(package)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    page = (
+        _asset("site.html")
+        .replace("/*STYLE*/", _asset("site.css"))
+        .replace("/*SCRIPT*/", _asset("site.js").replace("</", "<\\/"))
+        .replace("{{TITLE}}", _escape(str(data["title"])))
+        .replace("{{DATA}}", payload)
+    )
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / PAGE
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -1,0 +1,176 @@
+"""ACLED and UCDP GED layouts: write_interop() and `minusma-facts export --format acled|ucdp`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from minusma_facts.cli import app
+from minusma_facts.interop import (
+    ACLED_COLUMNS,
+    UCDP_COLUMNS,
+    InteropError,
+    acled_date,
+    priogrid_gid,
+    ucdp_date_prec,
+    write_interop,
+)
+from minusma_facts.package import Package
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Package.open(ROOT)
+runner = CliRunner()
+
+
+def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return reader.fieldnames, list(reader)
+
+
+def events() -> list[dict[str, str]]:
+    return PACKAGE.read_table("events", typed=False).to_dict(orient="records")
+
+
+def side_one(event_id: str) -> list[str]:
+    """Names of the event's non-person actors in ACLED actor-1 roles, the typed protesters first."""
+    actors = {a["actor_id"]: a for a in PACKAGE.read_table("actors", typed=False).to_dict(orient="records")}
+    links = [
+        r for r in PACKAGE.read_table("event_actors", typed=False).to_dict(orient="records")
+        if r["event_id"] == event_id and r["role"] in ("participant", "organizer")
+    ]
+    links.sort(key=lambda r: ("participant", "organizer").index(r["role"]))
+    found = [actors[r["actor_id"]] for r in links]
+    found.sort(key=lambda a: not a["acled_inter_code"])
+    return [a["actor_name"] for a in found if a["actor_kind"] != "person"]
+
+
+@pytest.fixture(scope="module")
+def acled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("acled") / "acled.csv"
+    written = write_interop(PACKAGE, "acled", out)
+    header, rows = read(out)
+    return written, header, {r["notes"].rsplit("minusma-facts event ", 1)[1].rstrip(")"): r for r in rows}
+
+
+@pytest.fixture(scope="module")
+def ucdp(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ucdp") / "ucdp.csv"
+    written = write_interop(PACKAGE, "ucdp", out)
+    header, rows = read(out)
+    return written, header, {r["relid"]: r for r in rows}
+
+
+def test_acled_has_acleds_columns_in_order(acled):
+    written, header, rows = acled
+    assert header == ACLED_COLUMNS
+    assert header[:3] == ["event_date", "year", "time_precision"] and header[-1] == "tags"
+    assert written == len(rows)
+
+
+def test_acled_rows_are_the_single_events_with_an_acled_type(acled):
+    _, _, rows = acled
+    expected = {e["event_id"] for e in events() if e["acled_event_type"] and e["is_series"] != "true"}
+    assert set(rows) == expected
+
+
+def test_acled_protest(acled):
+    row = acled[2]["bamako_protest_2023_05_25"]
+    assert (row["event_date"], row["year"], row["time_precision"]) == ("2023-05-25", "2023", "1")
+    assert (row["disorder_type"], row["event_type"], row["sub_event_type"]) == ("Demonstrations", "Protests", "Peaceful protest")
+    assert (row["iso"], row["country"], row["region"]) == ("466", "Mali", "Western Africa")
+    assert (row["inter1"], row["interaction"], row["actor2"]) == ("6", "60", "")
+    assert row["assoc_actor_1"] == "; ".join(side_one("bamako_protest_2023_05_25")[1:])
+    assert row["fatalities"] == ""  # the source gives no count for the protest: left empty, not 0
+    assert "crowd size=Several thousand" in row["tags"]
+    assert row["source"] == "Al Jazeera" and row["source_scale"] == ""
+
+
+def test_acled_moura_killings_carry_the_count_the_source_gives(acled):
+    row = acled[2]["moura_killings_2022_03"]
+    casualty = next(
+        c for c in PACKAGE.read_table("casualties", typed=False).to_dict(orient="records")
+        if c["casualty_id"] == "moura_civilians_executed"
+    )
+    assert row["fatalities"] == casualty["count_low"] == "501"  # "more than 500"
+    assert (row["inter1"], row["inter2"], row["interaction"]) == ("1", "7", "17")
+    assert row["civilian_targeting"] == "Civilian targeting"
+    assert (row["event_date"], row["time_precision"]) == ("2022-03-15", "3")  # a month: ACLED's mid-month date
+
+
+def test_acled_leaves_a_year_only_date_empty(acled):
+    row = acled[2]["france_withdrawal_2022"]
+    assert (row["event_date"], row["year"], row["time_precision"]) == ("", "2022", "")
+
+
+@pytest.mark.parametrize(
+    "start, end, precision, expected",
+    [
+        pytest.param("2023-05-25", "2023-05-25", "day", ("2023-05-25", 1), id="day"),
+        pytest.param("2023-05-22", "2023-05-28", "between", ("2023-05-25", 2), id="week"),
+        pytest.param("2022-03-01", "2022-03-31", "month", ("2022-03-15", 3), id="month"),
+        pytest.param("2022-01-01", "2022-12-31", "year", (None, None), id="year"),
+        pytest.param("", "2023-05-26", "between", (None, None), id="open start"),
+    ],
+)
+def test_acled_time_precision(start, end, precision, expected):
+    date, time_precision = acled_date({"date_start": start, "date_end": end, "date_precision": precision})
+    assert (date.isoformat() if date else None, time_precision) == expected
+
+
+def test_ucdp_has_geds_columns_and_one_row_per_single_event_toll(ucdp):
+    written, header, rows = ucdp
+    assert header == UCDP_COLUMNS
+    casualties = PACKAGE.read_table("casualties", typed=False).to_dict(orient="records")
+    expected = {c["casualty_id"] for c in casualties if c["harm_type"] == "killed" and c["tally_type"] == "event_toll"}
+    assert set(rows) == expected and written == len(expected)
+
+
+def test_ucdp_moura_low_best_high_and_precisions(ucdp):
+    row = ucdp[2]["moura_civilians_executed"]
+    assert (row["low"], row["best"], row["high"]) == ("501", "", "")  # "more than 500": no best, no upper bound
+    assert (row["date_prec"], row["date_start"], row["date_end"]) == ("4", "2022-03-01", "2022-03-31")
+    assert row["where_prec"] == "1" and row["where_coordinates"] == "Moura"
+    assert (row["country"], row["country_id"], row["type_of_violence"]) == ("Mali", "432", "3")
+    assert row["source_original"] == "a UN report"
+    assert row["priogrid_gid"] == str(priogrid_gid(float(row["latitude"]), float(row["longitude"])))
+
+
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        pytest.param("2023-05-25", "2023-05-25", 1, id="day"),
+        pytest.param("2023-05-24", "2023-05-26", 2, id="three days"),
+        pytest.param("2023-05-22", "2023-05-28", 3, id="week"),
+        pytest.param("2022-03-01", "2022-03-31", 4, id="month"),
+        pytest.param("2022-01-01", "2022-12-31", 5, id="year"),
+        pytest.param("2013-01-01", "2023-05-26", None, id="years"),
+    ],
+)
+def test_ucdp_date_prec(start, end, expected):
+    assert ucdp_date_prec({"date_start": start, "date_end": end}) == expected
+
+
+def test_priogrid_cells_are_numbered_from_the_south_west_corner():
+    assert priogrid_gid(-89.9, -179.9) == 1
+    assert priogrid_gid(-89.9, 179.9) == 720
+    assert priogrid_gid(-89.4, -179.9) == 721
+
+
+def test_unknown_format_is_refused(tmp_path):
+    with pytest.raises(InteropError, match="unknown interoperability format 'gdelt'"):
+        write_interop(PACKAGE, "gdelt", tmp_path / "x.csv")
+
+
+@pytest.mark.parametrize("fmt, columns", [("acled", ACLED_COLUMNS), ("ucdp", UCDP_COLUMNS)], ids=["acled", "ucdp"])
+def test_the_export_command_writes_the_layout(tmp_path, fmt, columns):
+    out = tmp_path / f"{fmt}.csv"
+    result = runner.invoke(app, ["export", str(ROOT), "--format", fmt, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    header, rows = read(out)
+    assert header == columns
+    assert f"({len(rows)} rows)" in result.output

@@ -1,0 +1,128 @@
+"""minusma_facts.load(): every table typed from its schema, from the repository, a folder or a release zip."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import minusma_facts
+from minusma_facts import loader
+from minusma_facts.package import Package, PackageError, schema_dtypes
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Package.open(ROOT)
+TABLES = PACKAGE.resource_names
+
+
+def copy_package(target: Path, *, with_text: bool = True) -> Path:
+    """A copy of the real package (descriptor, schemas, data, and the stored texts when asked)."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "datapackage.json", target)
+    for folder in ("schemas", "data") + (("sources",) if with_text else ()):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
+def zip_package(folder: Path, archive: Path, top: str = "minusma-facts-0.1.0") -> Path:
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{top}/{path.relative_to(folder).as_posix()}")
+    return archive
+
+
+def test_the_docstring_example_runs():
+    result = doctest.testmod(loader, verbose=False)
+    assert result.attempted >= 5
+    assert result.failed == 0
+
+
+def test_load_returns_every_table_of_the_descriptor():
+    tables = minusma_facts.load()
+    assert list(tables) == TABLES
+    assert all(isinstance(frame, pd.DataFrame) for frame in tables.values())
+    assert all(len(frame) > 0 for frame in tables.values())
+
+
+@pytest.mark.parametrize("table", TABLES, ids=TABLES)
+def test_column_dtypes_are_derived_from_the_schema(table):
+    frame = minusma_facts.load(table)
+    expected = schema_dtypes(PACKAGE.schema(table))
+    assert list(frame.columns) == list(expected)
+    for column, dtype in expected.items():
+        assert frame[column].dtype == dtype, column
+
+
+@pytest.mark.parametrize("table", TABLES, ids=TABLES)
+def test_categories_keep_the_schema_order(table):
+    frame = minusma_facts.load(table)
+    for field in PACKAGE.schema(table)["fields"]:
+        enum = (field.get("constraints") or {}).get("enum")
+        if enum and field.get("type", "string") == "string":
+            assert list(frame[field["name"]].cat.categories) == enum
+
+
+def test_kinds_of_columns_a_researcher_relies_on():
+    events = minusma_facts.load("events")
+    casualties = minusma_facts.load("casualties")
+    assert pd.api.types.is_datetime64_dtype(events["date_start"])
+    assert str(casualties["count_low"].dtype) == "Int64"
+    assert casualties["count_best"].isna().any()  # nullable: vague figures have no best count
+    assert str(events["event_id"].dtype) == "string"
+    assert events.loc[events["event_id"] == "bamako_protest_2023_05_25", "date_start"].iloc[0] == pd.Timestamp("2023-05-25")
+
+
+def test_load_one_table_equals_the_same_table_of_load_all():
+    pd.testing.assert_frame_equal(minusma_facts.load("casualties"), minusma_facts.load()["casualties"])
+
+
+def test_load_reads_a_package_folder(tmp_path):
+    folder = copy_package(tmp_path / "pkg")
+    rows = folder / "data" / "casualties.csv"
+    rows.write_text("\n".join(rows.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+    assert len(minusma_facts.load(folder)["casualties"]) == 1
+    assert len(minusma_facts.load(str(folder), "casualties")) == 1
+    assert len(minusma_facts.load("casualties", path=folder)) == 1
+
+
+def test_load_reads_a_release_archive_without_the_text(tmp_path):
+    archive = zip_package(copy_package(tmp_path / "pkg", with_text=False), tmp_path / "release.zip")
+    tables = minusma_facts.load(archive)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(tables[name], minusma_facts.load(name))
+
+
+def test_default_location_is_found_from_a_subfolder(monkeypatch):
+    monkeypatch.chdir(ROOT / "data")
+    assert loader.default_location() == ROOT
+
+
+def test_default_location_falls_back_to_the_installed_repository(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert loader.default_location() == ROOT
+
+
+def test_default_location_prefers_the_package_of_the_current_directory(monkeypatch, tmp_path):
+    folder = copy_package(tmp_path / "mine")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["version"] = "9.9.9"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    monkeypatch.chdir(folder / "schemas")
+    assert loader.default_location() == folder
+    assert loader.open_package().descriptor["version"] == "9.9.9"
+
+
+def test_unknown_table_names_the_tables_there_are():
+    with pytest.raises(KeyError, match="no table named 'evnts'.*events"):
+        minusma_facts.load("evnts")
+
+
+def test_missing_path_is_a_package_error(tmp_path):
+    with pytest.raises(PackageError, match="no such file or folder"):
+        minusma_facts.load(tmp_path / "nowhere")

@@ -1,0 +1,89 @@
+"""The README's "Using the data" recipes run as written: pandas, DuckDB, and R (readr) through Rscript."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import minusma_facts
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTION = "## Using the data"
+NOT_RUN = "<!-- recipe: not run"
+
+
+def section_text() -> str:
+    """The section of README.md."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert SECTION in text, f"README.md has no {SECTION!r} section"
+    body = text.split(SECTION, 1)[1]
+    return SECTION + re.split(r"\n## (?!#)", body, maxsplit=1)[0]
+
+
+def blocks(language: str) -> list[str]:
+    """The fenced code blocks of one language, leaving out those marked as not run."""
+    found = []
+    for match in re.finditer(r"(?P<before>[^\n]*)\n```(?P<lang>\w+)\n(?P<code>.*?)\n```", section_text(), re.S):
+        if match["lang"] == language and not match["before"].startswith(NOT_RUN):
+            found.append(match["code"])
+    return found
+
+
+@pytest.fixture
+def in_package(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def killed():
+    tables = minusma_facts.load()
+    casualties = tables["casualties"]
+    return casualties[casualties["harm_type"] == "killed"].merge(tables["events"], on="event_id")
+
+
+def test_the_section_has_one_recipe_for_each_tool():
+    assert section_text().startswith(SECTION)
+    assert (len(blocks("python")), len(blocks("sql")), len(blocks("r"))) == (1, 1, 1)
+    assert "read_package(" in section_text()  # frictionless-r is shown, not run
+
+
+def test_the_pandas_recipe_prints_the_killed_with_their_events(in_package):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(blocks("python")[0], "README pandas recipe", "exec"), {})
+    printed = out.getvalue()
+    for _, row in killed().iterrows():
+        assert row["event_name"] in printed
+        if isinstance(row["count_text"], str):
+            assert row["count_text"] in printed
+    assert "2023-05-25" in printed
+
+
+def test_the_duckdb_recipe_joins_casualties_to_events_and_perpetrators(in_package):
+    import duckdb
+
+    result = duckdb.sql(blocks("sql")[0]).fetchall()
+    tables = minusma_facts.load()
+    perpetrators = tables["event_actors"].query("role == 'perpetrator'").merge(tables["actors"], on="actor_id")
+    expected = killed().merge(perpetrators, on="event_id")
+    assert sorted((r[0], r[1]) for r in result) == sorted(zip(expected["event_name"], expected["actor_name"]))
+    assert result, "some death toll has a perpetrator"
+
+
+def test_the_r_recipe_reads_typed_columns(tmp_path):
+    rscript = shutil.which("Rscript")
+    assert rscript, "Rscript is needed: apt-get install -y r-base-core r-cran-readr"
+    script = tmp_path / "recipe.R"
+    script.write_text(blocks("r")[0], encoding="utf-8")
+    run = subprocess.run([rscript, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    events = minusma_facts.load("events")
+    assert f"{len(events)} events; date_start is Date" in run.stdout
+    for _, row in killed().iterrows():
+        if isinstance(row["count_text"], str):
+            assert row["count_text"] in run.stdout
