@@ -103,6 +103,20 @@ class Package:
                 raise FileNotFoundError(relpath) from None
         return (self.location / relpath).read_bytes()
 
+    def list_files(self, folder: str, suffix: str) -> list[str]:
+        """Files directly inside `folder` whose names end in `suffix`, as sorted POSIX paths relative to the root."""
+        if self._zip is not None:
+            prefix = self._zip_prefix + folder + "/"
+            return sorted(
+                name[len(self._zip_prefix):]
+                for name in self._zip.namelist()
+                if name.startswith(prefix) and "/" not in name[len(prefix):] and name.endswith(suffix)
+            )
+        root = self.location / folder
+        if not root.is_dir():
+            return []
+        return sorted(f"{folder}/{p.name}" for p in root.iterdir() if p.is_file() and p.name.endswith(suffix))
+
     # -- resources -------------------------------------------------------------------------------------
     @property
     def resources(self) -> list[dict[str, Any]]:

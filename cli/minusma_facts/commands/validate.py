@@ -1,0 +1,82 @@
+"""`minusma-facts validate [PATH]`: check a package (folder, datapackage.json or release .zip).
+
+Exit 0 when valid (warnings allowed), 1 when problems are found, 2 when it cannot run. Never writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+
+
+def validate(
+    path: Path = typer.Argument(Path("."), help="A package folder, its datapackage.json, or a release .zip."),
+    sources: Optional[Path] = typer.Option(None, "--sources", help="Folder of stored source texts (looked up by file name), to verify spans when the package carries none."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON, for machines."),
+    limit: int = typer.Option(1000, "--limit", min=1, help="Keep at most N errors (and N warnings) in the list; all are counted."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
+) -> None:
+    """Check the package: descriptor, files, cells, keys, semantics, provenance, metadata. Every problem, one run."""
+    try:
+        from ..validation import CannotRun, validate_package
+
+        try:
+            report = validate_package(path, sources_dir=sources, limit=limit)
+        except CannotRun as error:
+            typer.echo(f"minusma-facts validate: cannot run: {error}", err=True)
+            raise typer.Exit(2)
+        if as_json:
+            import json
+
+            typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        elif quiet:
+            typer.echo(report.verdict)
+        else:
+            _print_human(report)
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("minusma-facts validate: interrupted", err=True)
+        raise typer.Exit(2)
+    except Exception as error:  # noqa: BLE001 - no traceback ever reaches the user
+        typer.echo(f"minusma-facts validate: cannot run: {type(error).__name__}: {error}", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(0 if report.valid else 1)
+
+
+def _print_human(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    import sys
+
+    # piped output (CI logs, grep) gets long lines, so a message is never folded in the middle
+    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 240)
+    for title, problems in (("errors", report.errors), ("warnings", report.warnings)):
+        groups: dict[str, list] = {}
+        for problem in problems:
+            groups.setdefault(problem.file or problem.resource or "datapackage.json", []).append(problem)
+        for file, items in groups.items():
+            table = Table(title=f"{file}: {len(items)} {title if len(items) != 1 else title[:-1]}", title_justify="left",
+                          expand=False, show_lines=False)
+            table.add_column("row", justify="right", no_wrap=True)
+            table.add_column("field", no_wrap=True)
+            table.add_column("type", no_wrap=True)
+            table.add_column("message", overflow="fold")
+            for p in items:
+                row = "" if p.row is None else (str(p.row) if p.line in (None, p.row) else f"{p.row} (line {p.line})")
+                if p.row is None and p.line is not None:
+                    row = f"line {p.line}"
+                table.add_row(row, p.field or "", p.type, Text(p.message))
+            console.print(table)
+    if report.partial:
+        console.print(Text(f"The list is partial: {len(report.errors)} of {report.error_count} errors "
+                           f"(and {len(report.warnings)} of {report.warning_count} warnings) are shown; use --limit to see more."))
+    console.print(Text(report.verdict))

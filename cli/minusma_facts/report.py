@@ -1,0 +1,191 @@
+"""One error shape for every layer of `validate`: descriptor, files, cells, semantics, provenance, metadata.
+
+A `Problem` carries a kebab-case `type` (frictionless's codes where they fit, ours in the same style), its
+`severity`, where it is (`resource`, `file`, `row`, `line`, `field`, `cell`) and a short `note`; its
+`message` is rendered from those and starts with where it is: ``events.csv row 7 (line 7), field
+date_start: ...``. Row numbers are frictionless's: the header is row 1; `line` is the physical line, which
+differs when quoted cells hold newlines.
+
+A `Report` collects problems up to a limit and keeps counting past it, so a capped list says plainly how
+many there were in all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+DEFAULT_LIMIT = 1000
+
+
+@dataclass
+class Problem:
+    type: str
+    note: str = ""
+    severity: str = ERROR
+    resource: str | None = None
+    file: str | None = None
+    row: int | None = None
+    line: int | None = None
+    field: str | None = None
+    cell: str | None = None
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file.rsplit("/", 1)[-1])
+        elif self.resource:
+            parts.append(self.resource)
+        if self.row is not None:
+            row = f"row {self.row}"
+            if self.line is not None:
+                row += f" (line {self.line})"
+            parts.append(row)
+        elif self.line is not None:
+            parts.append(f"line {self.line}")
+        where = " ".join(parts) or "package"
+        if self.field:
+            where += f", field {self.field}"
+        return where
+
+    @property
+    def message(self) -> str:
+        return f"{self.where}: {self.note or self.type}"
+
+    def sort_key(self) -> tuple:
+        return (self.file or "", self.row if self.row is not None else -1, self.line or 0, self.type)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "severity": self.severity,
+            "resource": self.resource,
+            "file": self.file,
+            "row": self.row,
+            "line": self.line,
+            "field": self.field,
+            "cell": self.cell,
+            "note": self.note,
+            "message": self.message,
+        }
+
+
+@dataclass
+class TableStats:
+    resource: str
+    file: str
+    rows: int = 0
+    errors: int = 0
+
+
+class Report:
+    """Problems found in one run. Counts every problem; keeps at most `limit` errors (and `limit` warnings)."""
+
+    def __init__(self, path: str, limit: int = DEFAULT_LIMIT):
+        self.path = path
+        self.limit = limit
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.error_count = 0
+        self.warning_count = 0
+        self.files_with_errors: set[str] = set()
+        self.tables: dict[str, TableStats] = {}
+        self.error_types: dict[str, int] = {}
+
+    # -- collecting ------------------------------------------------------------------------------------
+    def add(self, problem: Problem) -> None:
+        self._count(problem, 1)
+        kept = self.errors if problem.severity == ERROR else self.warnings
+        if len(kept) < self.limit:
+            kept.append(problem)
+
+    def add_many(self, count: int, make: Callable[[int], Problem], severity: str = ERROR) -> None:
+        """Count `count` problems, building only those that fit under the limit (make(i) builds the i-th)."""
+        if count <= 0:
+            return
+        kept = self.errors if severity == ERROR else self.warnings
+        room = max(0, self.limit - len(kept))
+        first = None
+        for i in range(min(count, room)):
+            problem = make(i)
+            kept.append(problem)
+            first = first or problem
+        if first is None:
+            first = make(0)
+        self._count(first, count)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    def _count(self, problem: Problem, count: int) -> None:
+        if problem.severity == ERROR:
+            self.error_count += count
+            self.files_with_errors.add(problem.file or problem.resource or "datapackage.json")
+            self.error_types[problem.type] = self.error_types.get(problem.type, 0) + count
+            if problem.resource in self.tables:
+                self.tables[problem.resource].errors += count
+        else:
+            self.warning_count += count
+
+    def table(self, resource: str, file: str, rows: int) -> None:
+        self.tables[resource] = TableStats(resource, file, rows)
+
+    # -- reading ---------------------------------------------------------------------------------------
+    @property
+    def valid(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def partial(self) -> bool:
+        return self.error_count > len(self.errors) or self.warning_count > len(self.warnings)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables.values())
+
+    @property
+    def verdict(self) -> str:
+        if self.valid:
+            text = f"valid: {len(self.tables)} tables, {self.rows} rows"
+            if self.warning_count:
+                text += f" ({self.warning_count} warning{'s' if self.warning_count != 1 else ''})"
+            return text
+        files = len(self.files_with_errors)
+        text = f"invalid: {self.error_count} error{'s' if self.error_count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+        if self.partial:
+            text += f" (showing the first {len(self.errors)})"
+        return text
+
+    def sort(self) -> None:
+        self.errors.sort(key=Problem.sort_key)
+        self.warnings.sort(key=Problem.sort_key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "valid": self.valid,
+            "partial": self.partial,
+            "limit": self.limit,
+            "verdict": self.verdict,
+            "counts": {
+                "errors": self.error_count,
+                "warnings": self.warning_count,
+                "errors_shown": len(self.errors),
+                "warnings_shown": len(self.warnings),
+                "tables": len(self.tables),
+                "rows": self.rows,
+                "files_with_errors": len(self.files_with_errors),
+                "by_type": dict(sorted(self.error_types.items())),
+            },
+            "tables": [
+                {"resource": t.resource, "file": t.file, "rows": t.rows, "errors": t.errors}
+                for t in self.tables.values()
+            ],
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+        }

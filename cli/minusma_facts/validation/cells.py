@@ -1,0 +1,313 @@
+"""Cell checks for every field of every table, as its Table Schema says, done column by column.
+
+Types, `required`, `enum`, `pattern`, `minimum`/`maximum`, `minLength`/`maxLength`, `unique` and format
+`uri` follow frictionless's reading of a cell (so both name the same cells); primary and foreign keys are
+checked over whole columns. Ours: ids with white space at either end (`id-whitespace`), text not in Unicode
+NFC (`not-nfc`), and text cells a spreadsheet would run as a formula (`formula-injection`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from ..report import Report
+from .table import TableData
+
+NUMERIC = {"integer", "number", "year"}
+WS = r"[ \t\n\r\f\v]*"
+TYPE_PATTERNS = {
+    "integer": rf"^{WS}[+-]?[0-9]+{WS}$",
+    "number": rf"^{WS}[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity|nan|snan)){WS}$",
+    "date": r"^([0-9]{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])$",
+}
+URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$"
+DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
+DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _np(mask):
+    return mask.to_numpy(zero_copy_only=False)
+
+
+def _short(values, limit: int = 8) -> str:
+    values = [str(v) for v in values]
+    text = ", ".join(values[:limit])
+    return text + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+def _regex_mask(array, pattern: str):
+    """True where the whole cell matches `pattern` (RE2 through pyarrow; Python's re when RE2 refuses it)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    try:
+        return _np(pc.match_substring_regex(array, pattern=pattern))
+    except Exception:  # a pattern RE2 cannot compile (look-arounds, back-references)
+        compiled = re.compile(pattern)
+        return np.array([compiled.search(v) is not None for v in array.to_pylist()], dtype=bool)
+
+
+def _flat(array):
+    """A plain Array (value sets must not be chunked)."""
+    return array.combine_chunks() if hasattr(array, "combine_chunks") else array
+
+
+def key_fields(schema: dict[str, Any]) -> set[str]:
+    """Fields that hold ids: the primary key and every foreign key's fields."""
+    names: set[str] = set()
+    primary = schema.get("primaryKey") or []
+    names.update([primary] if isinstance(primary, str) else primary)
+    for fk in schema.get("foreignKeys") or []:
+        fields = fk.get("fields") or []
+        names.update([fields] if isinstance(fields, str) else fields)
+    return names
+
+
+def check_fields(report: Report, table: TableData) -> None:
+    """Check every cell of every field; leave typed values (null where missing or invalid) in table.typed."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    schema = table.schema
+    missing_values = pa.array(sorted(set(schema.get("missingValues", [""]))), pa.string())
+    not_blank = ~table.blank
+    ids = key_fields(schema)
+
+    def emit(mask, type_: str, name: str, note) -> None:
+        index = np.flatnonzero(mask & not_blank)
+        column = table.columns[name]
+        report.add_many(len(index), lambda i: table.problem(type_, note(column[int(index[i])].as_py()), int(index[i]), name))
+
+    for descriptor in table.fields:
+        name = descriptor["name"]
+        if name not in table.columns:
+            continue
+        column = table.columns[name]
+        kind = descriptor.get("type", "string") or "string"
+        fmt = descriptor.get("format", "default") or "default"
+        constraints = descriptor.get("constraints") or {}
+        field_missing = descriptor.get("missingValues")
+        missing = _np(pc.is_in(column, value_set=pa.array(field_missing, pa.string()) if field_missing is not None else missing_values))
+        present = ~missing
+
+        # -- type ---------------------------------------------------------------------------------------
+        typed = None
+        if kind in ("integer", "number"):
+            valid = _regex_mask(column, TYPE_PATTERNS[kind]) & present
+            cleaned = pc.replace_substring_regex(pc.utf8_trim_whitespace(column), pattern=r"^\+", replacement="")
+            cleaned = pc.if_else(pa.array(valid), cleaned, pa.nulls(len(column), pa.string()))
+            if kind == "integer":
+                try:
+                    typed = pc.cast(cleaned, pa.int64())
+                except pa.ArrowInvalid:  # beyond 64 bits: compare as floats
+                    typed = pc.cast(cleaned, pa.float64())
+            else:
+                typed = pc.cast(cleaned, pa.float64())
+        elif kind == "boolean":
+            trues = descriptor.get("trueValues", DEFAULT_TRUE)
+            falses = descriptor.get("falseValues", DEFAULT_FALSE)
+            is_true = _np(pc.is_in(column, value_set=pa.array(trues, pa.string())))
+            is_false = _np(pc.is_in(column, value_set=pa.array(falses, pa.string())))
+            valid = (is_true | is_false) & present
+            typed = pa.array(np.where(is_true, True, False), mask=~valid)
+        elif kind == "date" and fmt == "default":
+            valid = _regex_mask(column, TYPE_PATTERNS["date"]) & present
+            candidates = pc.if_else(pa.array(valid), column, pa.scalar("1970-01-01"))
+            parsed = pc.strptime(candidates, format="%Y-%m-%d", unit="s", error_is_null=True)
+            parts = pc.extract_regex(candidates, pattern=r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$")
+            same = pc.and_(pc.and_(pc.equal(pc.year(parsed), pc.cast(pc.struct_field(parts, "y"), pa.int64())),
+                                   pc.equal(pc.month(parsed), pc.cast(pc.struct_field(parts, "m"), pa.int64()))),
+                           pc.equal(pc.day(parsed), pc.cast(pc.struct_field(parts, "d"), pa.int64())))
+            valid = valid & _np(pc.fill_null(same, False))
+            typed = pc.cast(pc.if_else(pa.array(valid), parsed, pa.nulls(len(column), parsed.type)), pa.date32())
+        elif kind == "string":
+            valid = present
+            if fmt == "uri":
+                valid = _regex_mask(column, URI_PATTERN) & present
+            # no copy when every cell is a value (most text columns): the typed column is the column
+            typed = column if valid.all() else pc.if_else(pa.array(valid), column, pa.nulls(len(column), pa.string()))
+        else:  # a type this engine does not read cell by cell: only required/unique/enum on the text
+            valid = present
+            typed = pc.if_else(pa.array(valid), column, pa.nulls(len(column), pa.string()))
+        type_label = kind if fmt == "default" else f"{kind} ({fmt})"
+        emit(present & ~valid, "type-error", name, lambda cell: f'"{cell}" is not of type {type_label}')
+        table.typed[name] = typed
+
+        # -- constraints, on cells of the right type ---------------------------------------------------------
+        if constraints.get("required"):
+            emit(missing, "constraint-error", name, lambda cell: "a value is required and the cell is empty")
+        if "enum" in constraints and isinstance(constraints["enum"], list):
+            enum = constraints["enum"]
+            try:
+                if kind == "string":
+                    allowed = pa.array([str(v) for v in enum], pa.string())
+                else:
+                    allowed = pa.array(enum).cast(typed.type)
+                inside = _np(pc.fill_null(pc.is_in(typed, value_set=allowed), True))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                inside = _np(pc.is_in(column, value_set=pa.array([str(v) for v in enum], pa.string())))
+            emit(valid & ~inside, "constraint-error", name, lambda cell: f'"{cell}" is not one of the allowed values ({_short(enum)})')
+        if "pattern" in constraints and kind == "string":
+            pattern = constraints["pattern"]
+            matches = _regex_mask(column, f"^(?:{pattern})$")
+            emit(valid & ~matches, "constraint-error", name, lambda cell: f'"{cell}" does not match the pattern {pattern}')
+        for key, compare, word in (("minimum", pc.less, "below the minimum"), ("maximum", pc.greater, "above the maximum")):
+            if key in constraints and kind in ("integer", "number", "date"):
+                bound = constraints[key]
+                try:
+                    if kind == "date":
+                        import datetime as _dt
+
+                        scalar = pa.scalar(_dt.date.fromisoformat(str(bound)), pa.date32())
+                    else:
+                        scalar = pa.scalar(bound).cast(typed.type)
+                    out = _np(pc.fill_null(compare(typed, scalar), False))
+                except Exception:
+                    continue
+                emit(out, "constraint-error", name, lambda cell, word=word, bound=bound: f"{str(cell).strip()} is {word} {bound}")
+        for key, compare, word in (("minLength", pc.less, "shorter than"), ("maxLength", pc.greater, "longer than")):
+            if key in constraints and kind == "string":
+                bound = int(constraints[key])
+                out = _np(compare(pc.utf8_length(column), pa.scalar(bound, pa.int32()))) & valid
+                emit(out, "constraint-error", name, lambda cell, word=word, bound=bound: f'"{cell}" is {word} {bound} characters')
+        if constraints.get("unique"):
+            _emit_duplicates(report, table, [name], "unique-error", valid & not_blank)
+
+        # -- ours ----------------------------------------------------------------------------------------
+        if name in ids:
+            trimmed = pc.utf8_trim_whitespace(column)
+            emit(_np(pc.not_equal(trimmed, column)), "id-whitespace", name,
+                 lambda cell: f'the id "{cell}" has white space at its start or end')
+        if kind not in NUMERIC:
+            starts = _np(pc.match_substring_regex(column, pattern=r"^[=+\-@]"))
+            emit(starts, "formula-injection", name,
+                 lambda cell: f'"{cell[:40]}" starts with "{cell[:1]}", which a spreadsheet would run as a formula')
+        non_ascii = np.flatnonzero(~_np(pc.string_is_ascii(column)))
+        if len(non_ascii):
+            values = column.take(pa.array(non_ascii)).to_pylist()
+            bad = [int(i) for i, v in zip(non_ascii, values) if not unicodedata.is_normalized("NFC", v)]
+            mask = np.zeros(len(column), dtype=bool)
+            mask[bad] = True
+            emit(mask, "not-nfc", name, lambda cell: f'"{cell[:40]}" is not in Unicode NFC (normalize it to NFC)')
+
+
+def _key_strings(table: TableData, names: list[str]):
+    """One string per row for the key made of `names` (typed values, so "05" and "5" are one integer)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [pc.cast(table.typed[n], pa.string()) for n in names]
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, "\x1f", null_handling="replace", null_replacement="")
+
+
+def _emit_duplicates(report: Report, table: TableData, names: list[str], type_: str, considered) -> None:
+    """Report every row whose key repeats an earlier row's (the first occurrence is not an error)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cache = table.__dict__.setdefault("_duplicates", {})
+    if tuple(names) not in cache:  # a single-field primary key that is also unique is hashed once
+        keys = _key_strings(table, names)
+        series = pd.Series(keys.to_pandas(), copy=False)
+        cache[tuple(names)] = (keys, series, series.duplicated(keep="first").to_numpy())
+    keys, series, duplicated = cache[tuple(names)]
+    index = np.flatnonzero(duplicated & considered)
+    if not len(index):
+        return
+    wanted = pa.array(sorted(set(series.iloc[index].tolist())), pa.string())  # noqa: the few repeated keys
+    candidates = np.flatnonzero(considered & pc.fill_null(pc.is_in(keys, value_set=wanted), False).to_numpy(zero_copy_only=False))
+    first_row: dict[str, int] = {}
+    for i in candidates:
+        first_row.setdefault(series.iat[int(i)], int(table.row_numbers[i]))
+
+    def make(i: int):
+        position = int(index[i])
+        key = series.iat[position]
+        shown = key.replace("\x1f", ", ")
+        if type_ == "unique-error":
+            note = f'"{shown}" repeats row {first_row.get(key)}; the field is unique'
+            return table.problem(type_, note, position, names[0])
+        note = f"the primary key ({', '.join(names)}) = ({shown}) repeats row {first_row.get(key)}"
+        return table.problem(type_, note, position, names[0] if len(names) == 1 else None, cell=shown)
+
+    report.add_many(len(index), make)
+
+
+def check_primary_key(report: Report, table: TableData) -> None:
+    import numpy as np
+
+    primary = table.schema.get("primaryKey")
+    if not primary:
+        return
+    names = [primary] if isinstance(primary, str) else list(primary)
+    if not all(n in table.typed for n in names):
+        return  # the header lacks a key field: a label error says so already
+    null = np.ones(table.n_rows, dtype=bool)
+    for n in names:
+        null &= table.typed[n].is_null().to_numpy(zero_copy_only=False)
+    index = np.flatnonzero(null)
+    report.add_many(len(index), lambda i: table.problem(
+        "primary-key", f"the primary key ({', '.join(names)}) is empty", int(index[i]), names[0] if len(names) == 1 else None))
+    _emit_duplicates(report, table, names, "primary-key", ~null)
+
+
+def check_foreign_keys(report: Report, table: TableData, tables: dict[str, TableData]) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..report import Problem
+
+    for fk in table.schema.get("foreignKeys") or []:
+        fields = fk.get("fields")
+        reference = fk.get("reference") or {}
+        names = [fields] if isinstance(fields, str) else list(fields or [])
+        target_name = reference.get("resource") or table.resource
+        target_fields = reference.get("fields")
+        target_fields = [target_fields] if isinstance(target_fields, str) else list(target_fields or [])
+        if not names or len(names) != len(target_fields):
+            report.add(Problem("schema-error", f"a foreign key's fields {names} and reference fields {target_fields} do not pair up",
+                               resource=table.resource, file=table.file))
+            continue
+        target = tables.get(target_name)
+        if target is None:
+            continue  # the referenced table is missing or unreadable: reported where it is read
+        if not all(n in table.typed for n in names) or not all(n in target.typed for n in target_fields):
+            continue
+        if len(names) == 1:
+            source_values = table.typed[names[0]]
+            target_values = _flat(target.typed[target_fields[0]].drop_null())
+            try:
+                target_values = target_values.cast(source_values.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+            null = source_values.is_null().to_numpy(zero_copy_only=False)
+            found = pc.fill_null(pc.is_in(source_values, value_set=target_values), True).to_numpy(zero_copy_only=False)
+        else:
+            separator = "\x1f"
+            def joined(t, ns):
+                parts = [pc.cast(t.typed[n], pa.string()) for n in ns]
+                return pc.binary_join_element_wise(*parts, separator, null_handling="replace", null_replacement="\x00")
+            null = np.ones(table.n_rows, dtype=bool)
+            for n in names:
+                null &= table.typed[n].is_null().to_numpy(zero_copy_only=False)
+            found = pc.is_in(joined(table, names), value_set=_flat(joined(target, target_fields))).to_numpy(zero_copy_only=False)
+        bad = np.flatnonzero(~null & ~found & ~table.blank)
+        target_label = f"{target_name}.{', '.join(target_fields)}"
+
+        def make(i: int, names=names, target_label=target_label, bad=bad):
+            position = int(bad[i])
+            values = [table.columns[n][position].as_py() for n in names]
+            shown = ", ".join(str(v) for v in values)
+            return table.problem("foreign-key", f'"{shown}" is not a {target_label} (no such row in {target_label.split(".")[0]})',
+                                 position, names[0] if len(names) == 1 else None, cell=shown)
+
+        report.add_many(len(bad), make)

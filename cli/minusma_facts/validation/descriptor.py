@@ -1,0 +1,171 @@
+"""Descriptor checks: the Data Package v2 profile, safe paths, every table file and schema a resource.
+
+Paths are judged by `unsafe_path_reason` before anything is read; an unsafe one is reported and never
+followed. The profile check runs frictionless on a copy of the descriptor in which schema paths are replaced
+by the schemas already read safely, so frictionless reads no file and fetches nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from typing import Any
+
+from ..package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
+from ..report import Problem, Report
+
+STANDARD_PROFILES = "https://datapackage.org/profiles/"
+TABLE_FOLDER, TABLE_SUFFIX = "data", ".csv"
+SCHEMA_FOLDER, SCHEMA_SUFFIX = "schemas", ".schema.json"
+
+
+def _problem(type_: str, note: str, resource: str | None = None, field: str | None = None, file: str = DESCRIPTOR) -> Problem:
+    return Problem(type_, note, resource=resource, file=file, field=field)
+
+
+def check_descriptor(report: Report, package: Package) -> list[str]:
+    """Report descriptor problems; return the names of the table resources that can be read safely."""
+    descriptor = package.descriptor
+    readable: list[str] = []
+    profile_copy = copy.deepcopy(descriptor)
+
+    declared = descriptor.get("$schema")
+    if declared is not None and not (isinstance(declared, str) and declared.startswith(STANDARD_PROFILES)):
+        report.add(_problem("descriptor-error", f"$schema {declared!r} is not a Data Package profile under {STANDARD_PROFILES}; "
+                                                "custom profiles are not fetched", field="$schema"))
+        profile_copy.pop("$schema", None)
+    if isinstance(profile_copy.get("profile"), str) and "://" in profile_copy["profile"]:
+        report.add(_problem("descriptor-error", f"profile {profile_copy['profile']!r} is a URL; custom profiles are not fetched", field="profile"))
+        profile_copy.pop("profile")
+
+    raw_resources = descriptor.get("resources")
+    if not isinstance(raw_resources, list):
+        raw_resources = []
+    listed_paths: set[str] = set()
+    listed_schemas: set[str] = set()
+    names_seen: set[str] = set()
+    copy_resources = profile_copy.get("resources") if isinstance(profile_copy.get("resources"), list) else []
+
+    for position, resource in enumerate(raw_resources):
+        if not isinstance(resource, dict):
+            continue  # the profile check names it
+        name = resource.get("name")
+        label = name if isinstance(name, str) else f"resources[{position}]"
+        if isinstance(name, str):
+            if name in names_seen:
+                report.add(_problem("descriptor-error", f"resource name {name!r} is used twice", label, "name"))
+            names_seen.add(name)
+        safe = True
+        path = resource.get("path")
+        if isinstance(path, list):
+            report.add(_problem("descriptor-error", f"resource {label!r} has a multipart path; this package uses one file per table", label, "path"))
+            safe = False
+        else:
+            reason = unsafe_path_reason(path)
+            if reason:
+                report.add(_problem("unsafe-path", f"resource {label!r} path {path!r} {reason}: refused, not read", label, "path"))
+                safe = False
+            else:
+                listed_paths.add(path)
+        schema_ref = resource.get("schema")
+        schema = None
+        if isinstance(schema_ref, str):
+            reason = unsafe_path_reason(schema_ref)
+            if reason:
+                report.add(_problem("unsafe-path", f"resource {label!r} schema path {schema_ref!r} {reason}: refused, not read", label, "schema"))
+                safe = False
+            else:
+                listed_schemas.add(schema_ref)
+        dialect = resource.get("dialect")
+        if isinstance(dialect, str):
+            reason = unsafe_path_reason(dialect)
+            if reason:
+                report.add(_problem("unsafe-path", f"resource {label!r} dialect path {dialect!r} {reason}: refused, not read", label, "dialect"))
+                safe = False
+        if safe and isinstance(name, str) and schema_ref is not None:
+            try:
+                schema = package.schema(name)
+            except PackageError as error:
+                missing = "is missing" in str(error)
+                report.add(Problem("resource-missing" if missing else "schema-error", str(error).split(": ", 1)[-1],
+                                   resource=name, file=schema_ref if isinstance(schema_ref, str) else DESCRIPTOR))
+                safe = False
+        if position < len(copy_resources) and isinstance(copy_resources[position], dict):
+            target = copy_resources[position]
+            if isinstance(schema, dict):
+                target["schema"] = schema
+            elif isinstance(target.get("schema"), str):
+                target.pop("schema")
+            if isinstance(target.get("dialect"), str):
+                target.pop("dialect")
+            if not safe or isinstance(path, list):
+                target["path"] = "refused.csv"
+        if not safe or not isinstance(name, str):
+            continue
+        if isinstance(schema, dict):
+            _check_schema(report, name, schema_ref if isinstance(schema_ref, str) else DESCRIPTOR, schema)
+        if not package.exists(path):
+            report.add(Problem("resource-missing", f"resource {name!r} names {path}, which does not exist", resource=name, file=path))
+            continue
+        _check_bytes_and_hash(report, package, name, path, resource)
+        if schema is not None:
+            readable.append(name)
+
+    _check_profile(report, profile_copy)
+
+    for path in package.list_files(TABLE_FOLDER, TABLE_SUFFIX):
+        if path not in listed_paths:
+            report.add(Problem("resource-missing", f"{path} is not a resource in {DESCRIPTOR}", file=path))
+    for path in package.list_files(SCHEMA_FOLDER, SCHEMA_SUFFIX):
+        if path not in listed_schemas:
+            report.add(Problem("resource-missing", f"{path} is the schema of no resource in {DESCRIPTOR}", file=path))
+    return readable
+
+
+def _check_profile(report: Report, descriptor: dict[str, Any]) -> None:
+    """The Data Package v2 profile, through frictionless (its profiles ship with it; nothing is fetched)."""
+    try:
+        from frictionless import Package as FrictionlessPackage
+
+        result = FrictionlessPackage.validate_descriptor(descriptor)
+    except Exception as error:  # frictionless failing on a broken descriptor is itself a finding
+        report.add(_problem("descriptor-error", f"the descriptor cannot be read as a Data Package ({error})"))
+        return
+    for error in result.errors:
+        note = getattr(error, "note", "") or error.message
+        if "refused.csv" in note or "is not safe" in note:
+            continue
+        report.add(_problem("descriptor-error", f"not a valid Data Package (v2 profile): {note}"))
+
+
+def _check_schema(report: Report, name: str, file: str, schema: dict[str, Any]) -> None:
+    # the Table Schema profile itself is checked with the package's (the schema is inlined in its copy)
+    names = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+    primary = schema.get("primaryKey") or []
+    for key in [primary] if isinstance(primary, str) else primary:
+        if key not in names:
+            report.add(Problem("schema-error", f"primary key field {key!r} is not a field", resource=name, file=file, field=key))
+
+
+def _check_bytes_and_hash(report: Report, package: Package, name: str, path: str, resource: dict[str, Any]) -> None:
+    """A resource that declares `bytes` or `hash` (`sha256:<hex>`, or a bare MD5 as v1 wrote it) must match its file."""
+    declared_bytes = resource.get("bytes")
+    declared_hash = resource.get("hash")
+    if declared_bytes is None and declared_hash is None:
+        return
+    raw = package.read_bytes(path)
+    if declared_bytes is not None and declared_bytes != len(raw):
+        report.add(Problem("byte-count", f"{DESCRIPTOR} says {declared_bytes} bytes; the file has {len(raw)}",
+                           resource=name, file=path, field="bytes", cell=str(declared_bytes)))
+    if declared_hash is not None:
+        text = str(declared_hash)
+        algorithm, _, expected = text.partition(":") if ":" in text else ("md5", "", text)
+        try:
+            actual = hashlib.new(algorithm.lower(), raw).hexdigest()
+        except (ValueError, TypeError):
+            report.add(Problem("descriptor-error", f"resource {name!r} hash {text!r} names an unknown algorithm", resource=name, file=DESCRIPTOR, field="hash"))
+            return
+        if actual != expected.lower():
+            report.add(Problem("hash-count", f"{DESCRIPTOR} says {algorithm}:{expected}; the file's {algorithm} is {actual}",
+                               resource=name, file=path, field="hash", cell=text))
+

@@ -1,0 +1,156 @@
+"""Provenance: every source's stored text is the one it names, and every span points at what it says.
+
+Spans are found from the schema: a string field `X` with integer fields `X_start` and `X_end` (the row's
+`evidence` is one). Offsets are 0-based, end-exclusive Unicode code points into the stored text. A string
+field ending in `_text` without offsets must occur inside the row's `evidence`.
+
+Without the stored texts (a release archive carries none) spans cannot be verified: that is a warning
+saying how many, not an error. `sources_dir` points at local copies, looked up by file name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..package import Package, unsafe_path_reason
+from ..report import WARNING, Problem, Report
+from .table import TableData
+
+SOURCES = "sources"
+SOURCE_ID = "source_id"
+
+
+def spans_of(schema: dict[str, Any]) -> list[tuple[str, str, str]]:
+    types = {f["name"]: f.get("type", "string") for f in schema.get("fields", []) if isinstance(f, dict) and "name" in f}
+    return [(n, f"{n}_start", f"{n}_end") for n, t in types.items()
+            if t == "string" and types.get(f"{n}_start") == "integer" and types.get(f"{n}_end") == "integer"]
+
+
+def loose_texts_of(schema: dict[str, Any]) -> list[str]:
+    types = {f["name"]: f.get("type", "string") for f in schema.get("fields", []) if isinstance(f, dict) and "name" in f}
+    return [n for n, t in types.items() if t == "string" and n.endswith("_text")
+            and f"{n}_start" not in types and f"{n}_end" not in types]
+
+
+def load_texts(report: Report, package: Package, sources: TableData | None, sources_dir: str | Path | None) -> dict[str, str | None]:
+    """source_id -> stored text (None when it is not at hand), checking hash, length and duplicates."""
+    texts: dict[str, str | None] = {}
+    if sources is None or not {"source_id", "text_path"} <= set(sources.typed):
+        return texts
+    col = {name: sources.typed[name].to_pylist() for name in sources.typed}
+    seen: dict[tuple[str, Any], int] = {}
+    for i in range(sources.n_rows):
+        if sources.blank[i]:
+            continue
+        source_id = col["source_id"][i]
+        for key in ("text_sha256", "original_url"):
+            value = col.get(key, [None] * sources.n_rows)[i]
+            if value:
+                if (key, value) in seen:
+                    report.add(sources.problem("source-duplicate", f"the same {key} as row {seen[(key, value)]}: a source is listed twice", i, key))
+                seen.setdefault((key, value), int(sources.row_numbers[i]))
+        path = col["text_path"][i]
+        if source_id is None or path is None:
+            continue
+        reason = unsafe_path_reason(path)
+        if reason:
+            report.add(sources.problem("unsafe-path", f"text_path {path!r} {reason}: refused, not read", i, "text_path"))
+            texts[source_id] = None
+            continue
+        raw = None
+        where = path
+        if sources_dir is not None:
+            candidate = Path(sources_dir) / PurePosixPath(path).name
+            if candidate.is_file():
+                raw, where = candidate.read_bytes(), str(candidate)
+        if raw is None and package.exists(path):
+            raw = package.read_bytes(path)
+        if raw is None:
+            texts[source_id] = None
+            if package.is_archive or sources_dir is not None:
+                report.add(sources.problem("source-missing", f"the stored text {path} is not at hand, so its spans cannot be verified",
+                                           i, "text_path", severity=WARNING))
+            else:
+                report.add(sources.problem("source-missing", f"the stored text {path} does not exist", i, "text_path"))
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        expected = col.get("text_sha256", [None] * sources.n_rows)[i]
+        if expected is not None and digest != expected:
+            report.add(sources.problem("source-hash-mismatch", f"{where} has sha256 {digest}, not the recorded {expected}", i, "text_sha256"))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            report.add(sources.problem("encoding-error", f"{where} is not UTF-8 ({error.reason} at byte {error.start})", i, "text_path"))
+            texts[source_id] = None
+            continue
+        for key, actual in (("text_length_chars", len(text)), ("text_length_bytes", len(raw))):
+            expected = col.get(key, [None] * sources.n_rows)[i]
+            if expected is not None and expected != actual:
+                report.add(sources.problem("source-length-mismatch", f"{where} has {actual} {key.rsplit('_', 1)[-1]}, not the recorded {expected}", i, key))
+        texts[source_id] = text
+    return texts
+
+
+def check_spans(report: Report, table: TableData, texts: dict[str, str | None]) -> int:
+    """Check the table's spans against the texts; return how many spans could not be verified."""
+    import numpy as np
+
+    if SOURCE_ID not in table.typed:
+        return 0
+    spans = [s for s in spans_of(table.schema) if all(f in table.typed for f in s)]
+    loose = [n for n in loose_texts_of(table.schema) if n in table.typed and "evidence" in table.typed]
+    if not spans and not loose:
+        return 0
+    import pandas as pd
+
+    source_ids = table.typed[SOURCE_ID]
+    unverified = 0
+    for value_field, start_field, end_field in spans:
+        # each distinct (source, start, end, value) is compared once, then mapped back to its rows
+        frame = pd.DataFrame({"s": source_ids.to_pandas(), "a": table.typed[start_field].to_pandas(),
+                              "b": table.typed[end_field].to_pandas(), "v": table.typed[value_field].to_pandas()})
+        frame = frame[frame.notna().all(axis=1)]  # an incomplete span is a semantic error already
+        groups = frame.groupby(["s", "a", "b", "v"], sort=False).indices
+        bad: list[tuple[int, str, str]] = []
+        for (source_id, start, end, value), rows in groups.items():
+            if source_id not in texts:
+                continue  # an unknown source is a foreign-key error already
+            text = texts[source_id]
+            if text is None:
+                unverified += len(rows)
+                continue
+            start, end = int(start), int(end)
+            if not 0 <= start < end <= len(text):
+                problem = ("span-out-of-range", f"[{start}:{end}] is not a span inside the text of {source_id} ({len(text)} characters)")
+            elif text[start:end] != value:
+                problem = ("evidence-mismatch", f"text[{start}:{end}] of {source_id} is {_clip(text[start:end])!r}, not {_clip(value)!r}"
+                           + _hint(text, value, start))
+            else:
+                continue
+            bad.extend((int(frame.index[r]), *problem) for r in rows)
+        bad.sort()
+        report.add_many(len(bad), lambda k, bad=bad, f=value_field: table.problem(bad[k][1], bad[k][2], bad[k][0], f))
+    if loose:
+        evidence = table.typed["evidence"]
+        for name in loose:
+            frame = pd.DataFrame({"v": table.typed[name].to_pandas(), "e": evidence.to_pandas()})
+            frame = frame[frame.notna().all(axis=1)]
+            groups = frame.groupby(["v", "e"], sort=False).indices
+            index = np.array(sorted(int(frame.index[r]) for (v, e), rows in groups.items() if v not in e for r in rows), dtype=np.int64)
+            values = table.typed[name]
+            report.add_many(len(index), lambda k, name=name, index=index: table.problem(
+                "text-not-in-evidence", f"{name} {_clip(values[int(index[k])].as_py())!r} does not occur in the row's evidence", int(index[k]), name))
+    return unverified
+
+
+def _clip(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[: size - 3] + "..."
+
+
+def _hint(text: str, value: str, start: int) -> str:
+    found = text.find(value)
+    if found < 0:
+        return "; the value does not occur in the text at all"
+    return f"; the value occurs at [{found}:{found + len(value)}]"

@@ -1,0 +1,283 @@
+"""Semantic rules, run through pandera: the schema is generated from each Table Schema and the rules a
+Table Schema cannot say are found from its fields' names and types, never from a list kept here.
+
+- `<p>_low <= <p>_best <= <p>_high` for every numeric triple (`count-order`, `value-order`, ...);
+- `<p>_start <= <p>_end` for every pair of date fields (`date-order`);
+- `<p>_precision` agrees with `<p>_start`/`<p>_end` (`date-precision`);
+- a span `X`, `X_start`, `X_end` is all present or all empty (`span-incomplete`);
+- ACLED sub-event type within its event type, inter code matching actor type (`acled-sub-event-type`,
+  `acled-inter-code`);
+- latitude, longitude and geo_precision present together (`geo-incomplete`);
+- `alias_text` equals `evidence` (`alias-mismatch`);
+- dispute fields: the `*_type` one present exactly when a disputer or dispute quote is (`dispute-incomplete`).
+
+pandera runs lazily, so every failing row of every rule is collected; its failure cases become `Problem`s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..report import Report
+from .acled import INTER_CODES, SUB_EVENT_TYPES
+from .table import TableData
+
+
+@dataclass
+class Rule:
+    type: str
+    field: str
+    fields: list[str]
+    ok: Callable[[Any], Any]  # frame -> boolean Series, True where the row is fine
+    note: Callable[[dict[str, Any]], str]
+
+
+def _types(schema: dict[str, Any]) -> dict[str, str]:
+    return {f["name"]: f.get("type", "string") for f in schema.get("fields", []) if isinstance(f, dict) and "name" in f}
+
+
+def _present(series):
+    return series.notna()
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "empty"
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return "empty"
+        if isinstance(value, pd.Timestamp):
+            return value.date().isoformat()
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def rules_for(schema: dict[str, Any]) -> list[Rule]:
+    """The semantic rules that apply to a table, found from its schema's field names and types."""
+    types = _types(schema)
+    numeric = {n for n, t in types.items() if t in ("integer", "number")}
+    rules: list[Rule] = []
+
+    for name in types:
+        # low <= best <= high
+        if name.endswith("_best") and name in numeric:
+            p = name[: -len("_best")]
+            low, best, high = f"{p}_low", name, f"{p}_high"
+            if low in numeric and high in numeric:
+                def ok(d, low=low, best=best, high=high):
+                    return ~((d[low] > d[best]).fillna(False) | (d[best] > d[high]).fillna(False) | (d[low] > d[high]).fillna(False))
+                rules.append(Rule(f"{p.replace('_', '-')}-order", best, [low, best, high], ok,
+                                  lambda r, low=low, best=best, high=high:
+                                  f"{low} <= {best} <= {high} does not hold ({_shown(r[low])}, {_shown(r[best])}, {_shown(r[high])})"))
+        # start <= end (dates) and the precision that goes with them
+        if name.endswith("_start") and types[name] == "date":
+            p = name[: -len("_start")]
+            end = f"{p}_end"
+            if types.get(end) == "date":
+                rules.append(Rule("date-order", name, [name, end],
+                                  lambda d, s=name, e=end: ~(d[s] > d[e]).fillna(False),
+                                  lambda r, s=name, e=end: f"{s} {_shown(r[s])} is after {e} {_shown(r[e])}"))
+                precision = f"{p}_precision"
+                if types.get(precision) == "string":
+                    rules.append(Rule("date-precision", precision, [precision, name, end],
+                                      lambda d, pr=precision, s=name, e=end: _precision_ok(d[pr], d[s], d[e]),
+                                      lambda r, pr=precision, s=name, e=end: _precision_note(r[pr], r[s], r[e], s, e)))
+        # spans: X, X_start, X_end together
+        if types[name] == "string" and types.get(f"{name}_start") == "integer" and types.get(f"{name}_end") == "integer":
+            trio = [name, f"{name}_start", f"{name}_end"]
+            def ok(d, trio=trio):
+                present = [_present(d[c]) for c in trio]
+                return (present[0] == present[1]) & (present[1] == present[2])
+            rules.append(Rule("span-incomplete", name, trio, ok,
+                              lambda r, trio=trio: "a span needs all of " + ", ".join(trio) + " or none; have "
+                              + ", ".join(f"{c}={_shown(r[c])}" for c in trio)))
+
+    if "acled_event_type" in types and "acled_sub_event_type" in types:
+        allowed = {f"{kind}\x1f{sub}" for kind, subs in SUB_EVENT_TYPES.items() for sub in subs}
+        def ok(d, allowed=allowed):
+            kind, sub = d["acled_event_type"], d["acled_sub_event_type"]
+            both = _present(kind) & _present(sub)
+            pair = (kind.astype("string") + "\x1f" + sub.astype("string")).isin(allowed).fillna(False).astype(bool)
+            unknown_kind = ~kind.isin(list(SUB_EVENT_TYPES)).fillna(False).astype(bool)
+            return (_present(kind) == _present(sub)) & (~both | pair | unknown_kind)
+        rules.append(Rule("acled-sub-event-type", "acled_sub_event_type", ["acled_event_type", "acled_sub_event_type"], ok,
+                          lambda r: f"sub-event type {_shown(r['acled_sub_event_type'])!s} does not go with event type "
+                                    f"{_shown(r['acled_event_type'])} (both or neither, and the sub-type within the type)"))
+    if "acled_actor_type" in types and "acled_inter_code" in types:
+        def ok(d):
+            kind, code = d["acled_actor_type"], d["acled_inter_code"]
+            expected = kind.astype(object).map(lambda v: INTER_CODES.get(v) if isinstance(v, str) else None).astype("Float64")
+            unknown_kind = _present(kind) & ~kind.isin(list(INTER_CODES)).fillna(False).astype(bool)
+            matches = (code.astype("Float64") == expected).fillna(False).astype(bool)
+            return (~_present(kind) & ~_present(code)) | unknown_kind | matches
+        rules.append(Rule("acled-inter-code", "acled_inter_code", ["acled_actor_type", "acled_inter_code"], ok,
+                          lambda r: f"inter code {_shown(r['acled_inter_code'])} does not match actor type {_shown(r['acled_actor_type'])}"
+                                    + (f" (expected {INTER_CODES[r['acled_actor_type']]})" if r["acled_actor_type"] in INTER_CODES else "")))
+    if {"latitude", "longitude"} <= set(types):
+        geo = ["latitude", "longitude"] + (["geo_precision"] if "geo_precision" in types else [])
+        def ok(d, geo=geo):
+            present = [_present(d[c]) for c in geo]
+            out = present[0] == present[1]
+            for other in present[2:]:
+                out = out & (other == present[0])
+            return out
+        rules.append(Rule("geo-incomplete", "latitude", geo, ok,
+                          lambda r, geo=geo: "coordinates need all of " + ", ".join(geo) + " or none; have "
+                          + ", ".join(f"{c}={_shown(r[c])}" for c in geo)))
+    if "alias_text" in types and "evidence" in types:
+        rules.append(Rule("alias-mismatch", "alias_text", ["alias_text", "evidence"],
+                          lambda d: ~((d["alias_text"] != d["evidence"]).fillna(False)),
+                          lambda r: f"alias_text {_shown(r['alias_text'])!r} differs from its evidence {_shown(r['evidence'])!r}"))
+    dispute = [n for n in types if n.startswith("disput") or n.startswith("dispute_")]
+    dispute_type = [n for n in dispute if n.endswith("_type")]
+    if dispute_type and len(dispute) > 1:
+        kind = dispute_type[0]
+        others = [n for n in dispute if n != kind]
+        def ok(d, kind=kind, others=others):
+            any_other = _present(d[others[0]])
+            for o in others[1:]:
+                any_other = any_other | _present(d[o])
+            return _present(d[kind]) == any_other
+        rules.append(Rule("dispute-incomplete", kind, [kind] + others, ok,
+                          lambda r, kind=kind, others=others: f"{kind} is {_shown(r[kind])} while "
+                          + ", ".join(f"{o}={_shown(r[o])}" for o in others) + f"; {kind} is set exactly when one of those is"))
+    return rules
+
+
+def _precision_ok(precision, start, end):
+    import pandas as pd
+
+    out = pd.Series(True, index=precision.index)
+    p = precision.astype(object).where(precision.notna(), None)
+    has_start, has_end = start.notna(), end.notna()
+    both = has_start & has_end
+    day = p == "day"
+    out &= ~day | (both & (start == end).fillna(False))
+    month = p == "month"
+    if month.any():
+        month_ok = both & (start.dt.day == 1) & (start.dt.to_period("M") == end.dt.to_period("M")) & end.dt.is_month_end
+        out &= ~month | month_ok.fillna(False)
+    year = p == "year"
+    if year.any():
+        year_ok = both & (start.dt.month == 1) & (start.dt.day == 1) & (end.dt.month == 12) & (end.dt.day == 31) & (start.dt.year == end.dt.year)
+        out &= ~year | year_ok.fillna(False)
+    ranged = p.isin(["between", "period"])
+    out &= ~ranged | ~(start > end).fillna(False)
+    unknown = p == "unknown"
+    out &= ~unknown | (~has_start & ~has_end)
+    return out
+
+
+def _precision_note(precision, start, end, s, e) -> str:
+    wants = {
+        "day": f"{s} == {e}",
+        "month": f"{s} on the 1st and {e} on the last day of the same month",
+        "year": f"{s} on 1 January and {e} on 31 December of one year",
+        "between": f"{s} <= {e}",
+        "period": f"{s} <= {e}",
+        "unknown": f"{s} and {e} empty",
+    }.get(precision, "")
+    return f"precision {_shown(precision)} needs {wants}; have {s}={_shown(start)}, {e}={_shown(end)}"
+
+
+def _frame(table: TableData, names: list[str]):
+    import pandas as pd
+    import pyarrow as pa
+
+    mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.string(): pd.StringDtype(), pa.bool_(): pd.BooleanDtype()}.get
+    columns = {}
+    for name in names:
+        array = table.typed[name]
+        if pa.types.is_date(array.type):
+            columns[name] = pd.Series(array.cast(pa.timestamp("s")).to_pandas(), copy=False)
+        else:
+            columns[name] = pd.Series(array.to_pandas(types_mapper=mapper), copy=False)
+    return pd.DataFrame(columns)
+
+
+def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constraints: bool = True):
+    """A pandera DataFrameSchema generated from a Table Schema, with the given semantic rules as wide checks.
+
+    With constraints=True every column carries its Table Schema dtype and constraints (nullable from
+    `required`, `unique`, `enum`, `pattern`, `minimum`/`maximum`, `minLength`/`maxLength`), for a frame
+    typed by `package.cast_frame`; `validate` passes constraints=False because its cell engine checks those
+    already, cell by cell, and only the semantic rules remain.
+    """
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from ..package import field_dtype
+
+    columns = {}
+    for descriptor in schema.get("fields", []):
+        name = descriptor["name"]
+        if not constraints:
+            columns[name] = pa.Column(None, nullable=True, required=False)
+            continue
+        c = descriptor.get("constraints") or {}
+        dtype = field_dtype(descriptor)
+        checks = []
+        if "enum" in c:
+            checks.append(pa.Check.isin(c["enum"]))
+            if isinstance(dtype, pd.CategoricalDtype):
+                dtype = None
+        if "pattern" in c:
+            checks.append(pa.Check.str_matches(f"^(?:{c['pattern']})$"))
+        if "minimum" in c:
+            checks.append(pa.Check.ge(c["minimum"]))
+        if "maximum" in c:
+            checks.append(pa.Check.le(c["maximum"]))
+        if "minLength" in c or "maxLength" in c:
+            checks.append(pa.Check.str_length(c.get("minLength"), c.get("maxLength")))
+        columns[name] = pa.Column(dtype, checks=checks, nullable=not c.get("required", False),
+                                  unique=bool(c.get("unique")), required=False)
+    def as_series(ok):
+        return lambda frame: pd.Series(ok(frame), index=frame.index, dtype=bool)
+
+    checks = [pa.Check(as_series(rule.ok), name=rule.type, error=f"{position}") for position, rule in enumerate(rules or [])]
+    return pa.DataFrameSchema(columns, checks=checks, strict=False)
+
+
+def check_semantics(report: Report, table: TableData) -> None:
+    import numpy as np
+    import pandera.pandas as pa
+
+    rules = [r for r in rules_for(table.schema) if all(f in table.typed for f in r.fields)]
+    if not rules:
+        return
+    names = sorted({f for r in rules for f in r.fields})
+    frame = _frame(table, names)
+    schema = to_pandera({"fields": [{"name": n} for n in names]}, rules, constraints=False)
+    try:
+        schema.validate(frame, lazy=True)
+        return
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    except pa.errors.SchemaError as error:  # a rule raised instead of returning a mask
+        cases = getattr(error, "failure_cases", None)
+        if cases is None:
+            return
+    not_blank = ~table.blank
+    for position, rule in enumerate(rules):
+        selected = cases[cases["check"].astype(str) == str(position)]
+        index = np.array(sorted({int(i) for i in selected["index"].dropna()}), dtype=np.int64)
+        index = index[not_blank[index]] if len(index) else index
+        def make(i: int, rule=rule, index=index):
+            row = int(index[i])
+            values = {f: frame[f].iat[row] for f in rule.fields}
+            values = {k: (None if _isna(v) else v) for k, v in values.items()}
+            return table.problem(rule.type, rule.note(values), row, rule.field)
+        report.add_many(len(index), make)
+
+
+def _isna(value) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
