@@ -1,0 +1,33 @@
+"""`minusma-facts release`: build the reproducible, Zenodo-ready release archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("release")
+    def release(
+        package: Path = typer.Argument(Path("."), help="The package folder (or its datapackage.json)."),
+        output_dir: Path = typer.Option(
+            None, "--output-dir", "-o", help="Where to write the archive (default: dist/ in the package folder)."
+        ),
+    ) -> None:
+        """Build the reproducible release archive dist/<name>-<version>.zip (without the source texts).
+
+        The archive holds datapackage.json with each resource's bytes and sha256 hash, the data, the schemas,
+        the citation metadata, the docs and SQLite/Parquet/Excel exports. Two builds of the same files give
+        the same bytes. Exits 0 when built, 2 when it cannot be built.
+        """
+        from ..release import ReleaseError, release_or_error
+
+        try:
+            result = release_or_error(package, output_dir)
+        except ReleaseError as error:
+            typer.echo(f"release: {error}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(f"{result.path}")
+        typer.echo(f"sha256 {result.sha256}")
+        typer.echo(f"{result.size} bytes, {len(result.entries)} files")

@@ -1,0 +1,367 @@
+"""Write the package's tables to SQLite, Parquet or Excel, typed from the Table Schemas.
+
+Every column type, key and constraint comes from the schema files (through `Package.schema`), never from a
+list kept here. The writers are reproducible: the same package gives the same bytes, so the exports can go
+inside a release archive whose hash must not change between two builds.
+
+- SQLite: one table per resource, with the schema's primary key, foreign keys, ``NOT NULL`` for required
+  fields, ``UNIQUE`` for unique ones and ``CHECK`` constraints for enums and booleans. Dates are ISO 8601
+  text, booleans 0/1.
+- Parquet: one file per resource in a folder, Arrow types from the schema, field descriptions as metadata.
+- Excel: one sheet per resource plus a ``_fields`` sheet describing every column; fixed document
+  timestamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import sqlite3
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from .package import Package, PackageError
+
+FORMATS = ("sqlite", "parquet", "xlsx")
+INTEROP_FORMATS = ("acled", "ucdp")
+
+# The oldest time a zip entry can carry; used when the descriptor gives no usable `created`.
+ZIP_EPOCH = dt.datetime(1980, 1, 1)
+
+
+class ExportError(Exception):
+    """An export cannot be written (the command exits 2 on it)."""
+
+
+# -- values typed from the schema ------------------------------------------------------------------------
+def _python_value(value: Any, kind: str) -> Any:
+    import pandas as pd
+
+    if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "number":
+        return float(value)
+    if kind == "boolean":
+        return bool(value)
+    if kind == "date":
+        return pd.Timestamp(value).date()
+    if kind == "datetime":
+        return pd.Timestamp(value).to_pydatetime()
+    return str(value)
+
+
+def table_columns(package: Package, name: str) -> tuple[list[dict[str, Any]], list[list[Any]]]:
+    """The resource's schema fields and its columns as lists of Python values (None where missing)."""
+    fields = list(package.schema(name).get("fields", []))
+    try:
+        frame = package.read_table(name)
+    except FileNotFoundError:
+        raise ExportError(f"{package.resource_path(name)}: the data file of resource {name!r} is missing") from None
+    except (ValueError, TypeError) as error:
+        raise ExportError(f"{package.resource_path(name)}: cannot type the table from its schema ({error})") from None
+    missing = [f["name"] for f in fields if f["name"] not in frame.columns]
+    if missing:
+        raise ExportError(
+            f"{package.resource_path(name)}: no column {', '.join(missing)} although its schema lists it"
+        )
+    columns = [[_python_value(v, f.get("type", "string")) for v in frame[f["name"]].tolist()] for f in fields]
+    return fields, columns
+
+
+def _rows(columns: list[list[Any]]) -> list[tuple[Any, ...]]:
+    return list(zip(*columns)) if columns else []
+
+
+def _required(field: dict[str, Any]) -> bool:
+    return bool((field.get("constraints") or {}).get("required"))
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+# -- reproducibility helpers -------------------------------------------------------------------------------
+def package_timestamp(descriptor: dict[str, Any]) -> dt.datetime:
+    """The fixed time stamped on archive entries and document properties: the descriptor's `created`
+    (UTC, naive), or 1980-01-01 when it is absent, unreadable or earlier than zip can store."""
+    created = descriptor.get("created")
+    if isinstance(created, str):
+        try:
+            stamp = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            return ZIP_EPOCH
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        if ZIP_EPOCH <= stamp < dt.datetime(2108, 1, 1):
+            return stamp.replace(microsecond=0)
+    return ZIP_EPOCH
+
+
+def write_reproducible_zip(target, entries: list[tuple[str, bytes]], stamp: dt.datetime) -> None:
+    """Write entries, in the order given, with one fixed timestamp, mode 0644 and no extra fields."""
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second - stamp.second % 2)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so that the permission bits below are read
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+@contextmanager
+def atomic_target(final: Path, *, directory: bool = False) -> Iterator[Path]:
+    """A temporary path beside `final` that is renamed onto it only when the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if directory:
+        temporary = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    else:
+        handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+        os.close(handle)
+        temporary = Path(name)
+    try:
+        yield temporary
+        if directory:
+            if final.is_dir():
+                import shutil
+
+                shutil.rmtree(final)
+            temporary.rename(final)
+        else:
+            os.replace(temporary, final)
+    finally:
+        if temporary.exists():
+            if temporary.is_dir():
+                import shutil
+
+                shutil.rmtree(temporary, ignore_errors=True)
+            else:
+                temporary.unlink()
+
+
+# -- SQLite --------------------------------------------------------------------------------------------------
+_SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def create_table_sql(name: str, schema: dict[str, Any]) -> str:
+    """CREATE TABLE for one resource, with keys and constraints taken from its Table Schema."""
+    lines = []
+    primary = _as_list(schema.get("primaryKey"))
+    for field in schema.get("fields", []):
+        kind = field.get("type", "string")
+        constraints = field.get("constraints") or {}
+        column = f"{_quote(field['name'])} {_SQLITE_TYPES.get(kind, 'TEXT')}"
+        if constraints.get("required"):
+            column += " NOT NULL"
+        if constraints.get("unique") and primary != [field["name"]]:
+            column += " UNIQUE"
+        if kind == "boolean":
+            column += f" CHECK ({_quote(field['name'])} IN (0, 1))"
+        if constraints.get("enum") is not None:
+            values = ", ".join(_literal(v) for v in constraints["enum"])
+            column += f" CHECK ({_quote(field['name'])} IN ({values}))"
+        lines.append(column)
+    if primary:
+        lines.append(f"PRIMARY KEY ({', '.join(_quote(f) for f in primary)})")
+    for key in schema.get("foreignKeys") or []:
+        reference = key.get("reference") or {}
+        target = reference.get("resource") or name  # "" means the table itself
+        lines.append(
+            f"FOREIGN KEY ({', '.join(_quote(f) for f in _as_list(key.get('fields')))}) "
+            f"REFERENCES {_quote(target)} ({', '.join(_quote(f) for f in _as_list(reference.get('fields')))})"
+        )
+    body = ",\n  ".join(lines)
+    return f"CREATE TABLE {_quote(name)} (\n  {body}\n)"
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def write_sqlite(package: Package, out_path: Path) -> dict[str, int]:
+    """One SQLite database with a table per resource; returns the row count of each table."""
+    out_path = Path(out_path)
+    counts: dict[str, int] = {}
+    tables = [(name, package.schema(name), table_columns(package, name)) for name in package.resource_names]
+    with atomic_target(out_path) as temporary:
+        temporary.unlink()  # sqlite3 creates the file itself
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute("PRAGMA journal_mode = OFF")
+            for name, schema, (fields, columns) in tables:
+                connection.execute(create_table_sql(name, schema))
+                names = ", ".join(_quote(f["name"]) for f in fields)
+                marks = ", ".join("?" for _ in fields)
+                rows = [tuple(_sqlite_value(v) for v in row) for row in _rows(columns)]
+                connection.executemany(f"INSERT INTO {_quote(name)} ({names}) VALUES ({marks})", rows)
+                counts[name] = len(rows)
+            connection.commit()
+        finally:
+            connection.close()
+    return counts
+
+
+# -- Parquet -------------------------------------------------------------------------------------------------
+def arrow_type(field: dict[str, Any]):
+    import pyarrow as pa
+
+    return {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "datetime": pa.timestamp("s"),
+    }.get(field.get("type", "string"), pa.string())
+
+
+def write_parquet(package: Package, out_dir: Path) -> dict[str, int]:
+    """A folder with one Parquet file per resource (`<name>.parquet`); returns the row counts."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out_dir = Path(out_dir)
+    counts: dict[str, int] = {}
+    tables = [(name, table_columns(package, name)) for name in package.resource_names]
+    with atomic_target(out_dir, directory=True) as temporary:
+        for name, (fields, columns) in tables:
+            arrow_fields = [
+                pa.field(
+                    f["name"],
+                    arrow_type(f),
+                    nullable=not _required(f),
+                    metadata={"description": f.get("description", ""), "title": f.get("title", "")},
+                )
+                for f in fields
+            ]
+            arrays = [pa.array(values, type=arrow_type(f)) for f, values in zip(fields, columns)]
+            schema = pa.schema(arrow_fields, metadata={"resource": name})
+            table = pa.Table.from_arrays(arrays, schema=schema)
+            pq.write_table(table, temporary / f"{name}.parquet")
+            counts[name] = table.num_rows
+    return counts
+
+
+# -- Excel ---------------------------------------------------------------------------------------------------
+FIELDS_SHEET = "_fields"
+
+
+def _sheet_title(name: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+
+
+def write_xlsx(package: Package, out_path: Path, *, stamp: dt.datetime | None = None) -> dict[str, int]:
+    """One workbook, a sheet per resource (header row, typed cells) and a `_fields` sheet; returns row counts."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    out_path = Path(out_path)
+    stamp = stamp or package_timestamp(package.descriptor)
+    tables = [(name, table_columns(package, name)) for name in package.resource_names]
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = "minusma-facts"
+    workbook.properties.title = str(package.descriptor.get("title", ""))
+    bold = Font(bold=True)
+
+    def header(sheet, names):
+        cells = []
+        for text in names:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+
+    counts: dict[str, int] = {}
+    for name, (fields, columns) in tables:
+        sheet = workbook.create_sheet(_sheet_title(name))
+        header(sheet, [f["name"] for f in fields])
+        rows = _rows(columns)
+        for row in rows:
+            sheet.append(list(row))
+        sheet.freeze_panes = "A2"
+        counts[name] = len(rows)
+
+    sheet = workbook.create_sheet(FIELDS_SHEET)
+    header(sheet, ["table", "field", "type", "required", "title", "description"])
+    for name in package.resource_names:
+        for f in package.schema(name).get("fields", []):
+            sheet.append([name, f["name"], f.get("type", "string"), _required(f), f.get("title"), f.get("description")])
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with atomic_target(out_path) as temporary:
+        temporary.write_bytes(_fix_xlsx_times(buffer.getvalue(), stamp))
+    return counts
+
+
+_CORE = "docProps/core.xml"
+
+
+def _fix_xlsx_times(data: bytes, stamp: dt.datetime) -> bytes:
+    """Re-pack an .xlsx with fixed entry times and fixed created/modified document properties."""
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    entries = []
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == _CORE:
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)",
+                    lambda m: m.group(1) + when + m.group(3),
+                    content,
+                )
+            entries.append((info.filename, content))
+    out = io.BytesIO()
+    write_reproducible_zip(out, entries, stamp)
+    return out.getvalue()
+
+
+# -- one entry point -----------------------------------------------------------------------------------------
+def default_output(package: Package, fmt: str) -> Path:
+    """Where an export goes when no --output is given: dist/ beside the package."""
+    root = package.location.parent if package.is_archive else package.location
+    stem = f"{package.descriptor.get('name', 'package')}-{package.descriptor.get('version', 'unversioned')}"
+    name = {
+        "sqlite": f"{stem}.sqlite",
+        "xlsx": f"{stem}.xlsx",
+        "parquet": f"{stem}-parquet",
+    }.get(fmt, f"{stem}-{fmt}.csv")
+    return root / "dist" / name
+
+
+def export(package: Package, fmt: str, out_path: Path) -> dict[str, int]:
+    """Write `package` in one of FORMATS to `out_path`; returns the row count per table."""
+    writers = {"sqlite": write_sqlite, "parquet": write_parquet, "xlsx": write_xlsx}
+    if fmt not in writers:
+        raise ExportError(f"unknown format {fmt!r} (choose {', '.join(FORMATS + INTEROP_FORMATS)})")
+    if not package.resource_names:
+        raise ExportError("the package lists no resources")
+    try:
+        return writers[fmt](package, Path(out_path))
+    except PackageError as error:
+        raise ExportError(str(error)) from None
