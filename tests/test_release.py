@@ -238,8 +238,6 @@ def _resource_on_the_source_text(root: Path):
         pytest.param(_drop("README.md"), "README.md", id="no README"),
         pytest.param(_drop("CHANGELOG.md"), "CHANGELOG.md", id="no CHANGELOG"),
         pytest.param(_drop("docs/data-dictionary.md"), "docs/data-dictionary.md", id="no data dictionary"),
-        pytest.param(_drop(DESCRIPTOR["resources"][2]["path"]), DESCRIPTOR["resources"][2]["path"], id="missing data file"),
-        pytest.param(_set_citation_version, "version '9.9.9'", id="CITATION.cff version disagrees"),
         pytest.param(_resource_on_the_source_text, "stored source text", id="resource is the article text"),
         pytest.param(_drop("datapackage.json"), "no datapackage.json", id="not a package folder"),
     ],
@@ -251,6 +249,39 @@ def test_release_refuses_with_exit_2_and_one_line(package: Path, damage, message
     assert "Traceback" not in result.output
     assert result.output.startswith("release: ") and len(result.output.strip().splitlines()) == 1
     assert message in result.output
+    assert not (package / "dist").exists() or not any((package / "dist").iterdir())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(_drop(DESCRIPTOR["resources"][2]["path"]), id="missing data file"),
+        pytest.param(_set_citation_version, id="CITATION.cff version disagrees"),
+    ],
+)
+def test_release_refuses_an_invalid_package_with_exit_1_and_builds_nothing(package: Path, damage):
+    damage(package)
+    result = run("release", package)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.output.startswith("release: the package does not validate")
+    assert not (package / "dist").exists() or not any((package / "dist").iterdir())
+
+
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        pytest.param(_set_citation_version, "version '9.9.9'", id="CITATION.cff version disagrees"),
+        pytest.param(_resource_on_the_source_text, "stored source text", id="resource is the article text"),
+    ],
+)
+def test_the_release_builder_itself_refuses_what_validate_also_catches(package: Path, damage, message: str):
+    """The builder does not rely on the command's validation: called directly it still refuses."""
+    from minusma_facts.release import ReleaseError
+
+    damage(package)
+    with pytest.raises(ReleaseError, match=message):
+        build_release(package)
     assert not (package / "dist").exists() or not any((package / "dist").iterdir())
 
 

@@ -19,10 +19,21 @@ def register(app: typer.Typer) -> None:
 
         The archive holds datapackage.json with each resource's bytes and sha256 hash, the data, the schemas,
         the citation metadata, the docs and SQLite/Parquet/Excel exports. Two builds of the same files give
-        the same bytes. Exits 0 when built, 2 when it cannot be built.
+        the same bytes. The package is validated first and nothing is built when it is invalid.
+        Exits 0 when built, 1 when the package does not validate, 2 when it cannot be built.
         """
         from ..release import ReleaseError, release_or_error
+        from ..validation import CannotRun, validate_package
 
+        try:
+            report = validate_package(package)
+        except CannotRun as error:
+            typer.echo(f"release: cannot validate the package: {error}", err=True)
+            raise typer.Exit(2) from None
+        if not report.valid:
+            typer.echo(f"release: the package does not validate ({report.verdict}); "
+                       "run `minusma-facts validate` to see the problems. Nothing was built.", err=True)
+            raise typer.Exit(1)
         try:
             result = release_or_error(package, output_dir)
         except ReleaseError as error:
