@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from packages import copy_package
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "sources", "CITATION.cff", ".zenodo.json", "pyproject.toml")
-
-
-def copy_package(destination: Path) -> Path:
-    destination.mkdir(parents=True, exist_ok=True)
-    for part in PACKAGE_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__", ".*"))
-        elif source.is_file():
-            shutil.copy2(source, destination / part)
-    return destination
-
-
 @pytest.fixture
 def package_copy(tmp_path: Path) -> Path:
     """A copy of the real package (descriptor, data, schemas, sources, citation and project metadata)."""

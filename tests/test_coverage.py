@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -12,19 +11,12 @@ from typer.testing import CliRunner
 
 from minusma_facts.cli import app
 from minusma_facts.coverage import coverage, sentences, span_fields
+from packages import copy_package
 from minusma_facts.package import Package
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (ROOT / "sources" / "mali-protesters-demand-exit-of-un-peacekeeping-mission.txt").read_text(encoding="utf-8")
 runner = CliRunner()
-
-
-def copy_package(target: Path, *, with_text: bool = True) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "datapackage.json", target)
-    for folder in ("schemas", "data") + (("sources",) if with_text else ()):
-        shutil.copytree(ROOT / folder, target / folder)
-    return target
 
 
 def covered_by_hand(package: Package, source_id: str) -> int:

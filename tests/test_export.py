@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from packages import copy_package
 from minusma_facts.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,10 +22,6 @@ DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}
 SCHEMAS = {n: json.loads((ROOT / r["schema"]).read_text(encoding="utf-8")) for n, r in RESOURCES.items()}
 STEM = f"{DESCRIPTOR['name']}-{DESCRIPTOR['version']}"
-NOT_PACKAGE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "dist", "build", "site", "__pycache__", "*.egg-info", ".pytest_cache",
-    ".hypothesis", "node_modules", "cli", "tests",
-)
 
 
 def run(*args):
@@ -34,7 +30,7 @@ def run(*args):
 
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(ROOT, tmp_path / "package", ignore=NOT_PACKAGE))
+    return copy_package(tmp_path / "package", whole=True)
 
 
 def csv_rows(name: str) -> list[dict[str, str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import doctest
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,20 +12,12 @@ import pytest
 
 import minusma_facts
 from minusma_facts import loader
+from packages import copy_package
 from minusma_facts.package import Package, PackageError, schema_dtypes
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Package.open(ROOT)
 TABLES = PACKAGE.resource_names
-
-
-def copy_package(target: Path, *, with_text: bool = True) -> Path:
-    """A copy of the real package (descriptor, schemas, data, and the stored texts when asked)."""
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "datapackage.json", target)
-    for folder in ("schemas", "data") + (("sources",) if with_text else ()):
-        shutil.copytree(ROOT / folder, target / folder)
-    return target
 
 
 def zip_package(folder: Path, archive: Path, top: str = "minusma-facts-0.1.0") -> Path:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import packages
 from minusma_facts.cli import app
 from minusma_facts.package import Package
 from minusma_facts.release import EXPORTS_FOLDER, RELEASE_DOCUMENTS, build_release
@@ -18,16 +18,10 @@ from minusma_facts.release import EXPORTS_FOLDER, RELEASE_DOCUMENTS, build_relea
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 STEM = f"{DESCRIPTOR['name']}-{DESCRIPTOR['version']}"
-NOT_PACKAGE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "dist", "build", "site", "__pycache__", "*.egg-info", ".pytest_cache",
-    ".hypothesis", "node_modules", "cli", "tests",
-)
 
 
 def copy_package(destination: Path) -> Path:
-    """A copy of the real package (data, schemas, sources, docs, metadata) in `destination`."""
-    shutil.copytree(ROOT, destination, ignore=NOT_PACKAGE)
-    return destination
+    return packages.copy_package(destination, whole=True)
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

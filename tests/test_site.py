@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from packages import copy_package
 from minusma_facts.cli import app
 from minusma_facts.coverage import coverage, span_fields
 from minusma_facts.package import Package
@@ -134,11 +134,7 @@ def test_the_page_loads_nothing_from_outside(tmp_path):
 
 
 def test_built_without_the_text_it_shows_excerpts_only_and_says_so(page, tmp_path):
-    package = tmp_path / "pkg"
-    package.mkdir()
-    shutil.copy(ROOT / "datapackage.json", package)
-    for folder in ("schemas", "data"):
-        shutil.copytree(ROOT / folder, package / folder)
+    package = copy_package(tmp_path / "pkg", with_text=False)
     index = build(tmp_path, package)
     html = index.read_text(encoding="utf-8")
     text = (ROOT / "sources" / "mali-protesters-demand-exit-of-un-peacekeeping-mission.txt").read_text(encoding="utf-8")
