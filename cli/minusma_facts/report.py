@@ -95,11 +95,26 @@ class Report:
         self.files_with_errors: set[str] = set()
         self.tables: dict[str, TableStats] = {}
         self.error_types: dict[str, int] = {}
+        # Problems are kept in sections (each capped at `limit`) and merged in section order by `sort()`, so
+        # the kept list is the same whatever order the engine runs its checks in.
+        self._sections: dict[tuple, tuple[list[Problem], list[Problem]]] = {}
+        self._section: tuple = ()
+        self._resource_errors: dict[str | None, int] = {}
 
     # -- collecting ------------------------------------------------------------------------------------
+    def section(self, key: tuple) -> None:
+        """Add what follows to section `key`; the kept list is merged in key order, each in insertion order."""
+        self._section = key
+
+    def _kept(self, severity: str) -> list[Problem]:
+        bucket = self._sections.get(self._section)
+        if bucket is None:
+            bucket = self._sections[self._section] = ([], [])
+        return bucket[0] if severity == ERROR else bucket[1]
+
     def add(self, problem: Problem) -> None:
         self._count(problem, 1)
-        kept = self.errors if problem.severity == ERROR else self.warnings
+        kept = self._kept(problem.severity)
         if len(kept) < self.limit:
             kept.append(problem)
 
@@ -107,7 +122,7 @@ class Report:
         """Count `count` problems, building only those that fit under the limit (make(i) builds the i-th)."""
         if count <= 0:
             return
-        kept = self.errors if severity == ERROR else self.warnings
+        kept = self._kept(severity)
         room = max(0, self.limit - len(kept))
         first = None
         for i in range(min(count, room)):
@@ -129,8 +144,25 @@ class Report:
             self.error_types[problem.type] = self.error_types.get(problem.type, 0) + count
             if problem.resource in self.tables:
                 self.tables[problem.resource].errors += count
+            self._resource_errors[problem.resource] = self._resource_errors.get(problem.resource, 0) + count
         else:
             self.warning_count += count
+
+    def merge(self, other: "Report") -> None:
+        """Add everything `other` found (its sections, counts and per-table error counts) to this report."""
+        for key, (errors, warnings) in other._sections.items():
+            bucket = self._sections.setdefault(key, ([], []))
+            bucket[0].extend(errors[: max(0, self.limit - len(bucket[0]))])
+            bucket[1].extend(warnings[: max(0, self.limit - len(bucket[1]))])
+        self.error_count += other.error_count
+        self.warning_count += other.warning_count
+        self.files_with_errors |= other.files_with_errors
+        for kind, count in other.error_types.items():
+            self.error_types[kind] = self.error_types.get(kind, 0) + count
+        for resource, count in other._resource_errors.items():
+            self._resource_errors[resource] = self._resource_errors.get(resource, 0) + count
+            if resource in self.tables:
+                self.tables[resource].errors += count
 
     def table(self, resource: str, file: str, rows: int) -> None:
         self.tables[resource] = TableStats(resource, file, rows)
@@ -162,8 +194,16 @@ class Report:
         return text
 
     def sort(self) -> None:
-        self.errors.sort(key=Problem.sort_key)
-        self.warnings.sort(key=Problem.sort_key)
+        """Merge the sections in key order (keeping the first `limit` of each kind), then sort by place."""
+        errors: list[Problem] = []
+        warnings: list[Problem] = []
+        for key in sorted(self._sections):
+            section_errors, section_warnings = self._sections[key]
+            errors.extend(section_errors[: max(0, self.limit - len(errors))])
+            warnings.extend(section_warnings[: max(0, self.limit - len(warnings))])
+        errors.sort(key=Problem.sort_key)
+        warnings.sort(key=Problem.sort_key)
+        self.errors, self.warnings = errors, warnings
 
     def to_dict(self) -> dict[str, Any]:
         return {

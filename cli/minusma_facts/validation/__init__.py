@@ -66,15 +66,117 @@ def _open(path: Path, report: Report):
         raise CannotRun(f"{path}: cannot be read ({error.strerror})") from None
 
 
+def _warm_up() -> None:
+    """Import pandera while the first tables are parsed (it takes ~1 s, pure Python; parsing runs in C)."""
+    try:
+        import pandera.pandas  # noqa: F401
+    except Exception:  # noqa: BLE001 - the semantic check reports it when it imports pandera itself
+        pass
+
+
+def schema_names(schema) -> list[str]:
+    return [f["name"] for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+
+
+def _fk_targets(schema) -> list[tuple[str | None, list[str]]]:
+    out = []
+    for fk in schema.get("foreignKeys") or []:
+        if not isinstance(fk, dict):
+            continue
+        reference = fk.get("reference") or {}
+        fields = reference.get("fields")
+        out.append((reference.get("resource"), [fields] if isinstance(fields, str) else list(fields or [])))
+    return out
+
+
+def _stream_table(report: Report, name: str, index: int, file: str, path: Path, schema, later: set[str], keep: set[str], texts):
+    """Check a clean table batch by batch (its findings filed as a whole-table run files them); return
+    (key columns as a TableData, unverified spans), or None, having reported nothing, when the general
+    path must read it."""
+    import numpy as np
+    import pyarrow as pa
+
+    from .cells import check_fields, check_primary_key, check_unique
+    from .provenance import check_spans
+    from .semantics import check_semantics
+    from .table import FALLBACK, FallbackNeeded, TableData, _check_header, _same_line, open_batches
+
+    opened = open_batches(path, schema)
+    if opened is FALLBACK:
+        return None
+    header, field_names, batches, finish = opened
+    head = Report(report.path, report.limit)  # file-level findings: not counted against the table, as before
+    body = Report(report.path, report.limit)
+    head.section((1, index, 0, 0))
+    _check_header(head, name, file, header, field_names)
+    unique_at: dict = {}
+    raw_parts: dict[str, list] = {f: [] for f in keep}
+    typed_parts: dict[str, list] = {f: [] for f in keep}
+    blanks = []
+    rows = unverified = 0
+    try:
+        for number, (columns, blank) in enumerate(batches):
+            n = len(blank)
+            table = TableData(name, file, schema, header, columns, np.arange(rows + 2, rows + n + 2, dtype=np.int64), blank,
+                              _same_line, index=index, batch=number)
+            blank_index = np.flatnonzero(blank)
+            head.section((1, index, 0, 1, number))
+            head.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
+            check_fields(body, table, keep=later, unique_at=unique_at)
+            check_semantics(body, table)
+            unverified += check_spans(body, table, texts)
+            for f in keep:
+                if f in table.columns and f in table.typed:
+                    raw_parts[f].append(table.columns[f])
+                    typed_parts[f].append(table.typed[f])
+            blanks.append(blank)
+            rows += n
+            del table, columns
+    except FallbackNeeded:
+        return None
+    if not finish(rows):
+        return None
+
+    def chunked(parts):
+        chunks = [c for part in parts for c in (part.chunks if hasattr(part, "chunks") else [part])]
+        return pa.chunked_array(chunks) if chunks else None
+
+    try:
+        raw = {f: chunked(p) for f, p in raw_parts.items() if p}
+        typed = {f: chunked(p) for f, p in typed_parts.items() if p}
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # typed chunks of different types (an integer past 64 bits)
+        return None
+    keys = TableData(name, file, schema, header, raw, np.arange(2, rows + 2, dtype=np.int64), np.concatenate(blanks),
+                     _same_line, typed)
+    check_unique(body, keys, unique_at)
+    body.section((1, index, 2))
+    check_primary_key(body, keys)
+    report.merge(head)
+    report.table(name, file, rows)
+    report.merge(body)
+    return keys, unverified
+
+
 def validate_package(path: str | Path = ".", sources_dir: str | Path | None = None, limit: int = DEFAULT_LIMIT) -> Report:
-    """Validate the package at `path` (a folder, its datapackage.json, or a .zip) and return the report."""
+    """Validate the package at `path` (a folder, its datapackage.json, or a .zip) and return the report.
+
+    Tables are checked one at a time and freed (only the key columns foreign keys need are kept), so memory
+    stays near one table's; the report's sections keep its list in the order of the phases (descriptor;
+    each table's file and cells; foreign keys; semantics; provenance; metadata) whatever order they run in.
+    """
+    import threading
+
+    import numpy  # noqa: F401 - imported here, before the background threads import what builds on them
+    import pandas  # noqa: F401
+    import pyarrow  # noqa: F401
+
     from ..package import PackageError
-    from .cells import check_fields, check_foreign_keys, check_primary_key
+    from .cells import check_fields, check_foreign_keys, check_primary_key, key_fields
     from .descriptor import check_descriptor
     from .metadata import check_metadata
-    from .provenance import SOURCES, check_spans, load_texts
-    from .semantics import check_semantics
-    from .table import read_table
+    from .provenance import SOURCES, check_spans, load_texts, loose_texts_of, spans_of
+    from .semantics import check_semantics, rules_for
+    from .table import FALLBACK, TableData, read_table, read_table_fast
 
     path = Path(path)
     if sources_dir is not None and not Path(sources_dir).is_dir():
@@ -87,34 +189,114 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
         report.sort()
         return report
 
-    tables = {}
-    for name in check_descriptor(report, package):
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+    finish: list = []
+    report.section((0,))
+    readable = check_descriptor(report, package, defer=finish)
+    position = {name: i for i, name in enumerate(readable)}
+    # the sources table first: the stored texts it names are needed for every table's spans
+    order = sorted(readable, key=lambda n: (n != SOURCES, position[n]))
+
+    # which fields other tables' foreign keys point at (kept after their table is freed)
+    wanted: dict[str, set[str]] = {}
+    targets_of: dict[str, set[str]] = {}
+    for name in readable:
+        for target, fields in _fk_targets(package.schema(name)):
+            target = target or name
+            wanted.setdefault(target, set()).update(fields)
+            targets_of.setdefault(name, set()).add(target)
+
+    slim: dict[str, TableData] = {}  # key columns of the tables read so far
+    done: set[str] = set()
+    waiting: list[str] = []  # tables whose foreign keys wait for a target not yet read
+    texts: dict | None = None if SOURCES in position else {}
+    unverified = 0
+
+    def check_ready_foreign_keys(final: bool = False) -> None:
+        for name in list(waiting):
+            if final or all(t in done or t not in position for t in targets_of.get(name, ())):
+                report.section((2, position[name]))
+                check_foreign_keys(report, slim[name], slim)
+                waiting.remove(name)
+
+    if texts is not None:
+        report.section((4, -1))
+        texts = load_texts(report, package, None, sources_dir)
+
+    for name in order:
+        i = position[name]
+        report.section((1, i))
         file = package.resource_path(name)
         schema = package.schema(name)
-        try:
-            raw = package.read_bytes(file)
-        except (OSError, PackageError) as error:
-            report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))
-            continue
-        table = read_table(report, name, file, raw, schema)
-        del raw
+        own_keys = key_fields(schema)
+        later = set(own_keys) | wanted.get(name, set())
+        for rule in rules_for(schema):
+            later.update(rule.fields)
+        for trio in spans_of(schema):
+            later.update(trio)
+        later.update(loose_texts_of(schema))
+        if "source_id" in schema_names(schema):
+            later.update({"source_id", "evidence"})
+        # what foreign keys and keys need once the table is freed: the fields others point at, its own
+        # key fields and its unique fields
+        keep = set(wanted.get(name, set())) | set(own_keys)
+        keep.update(f.get("name") for f in schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
+        later |= keep
+        table = FALLBACK
+        if not package.is_archive and name != SOURCES:
+            streamed = _stream_table(report, name, i, file, package.location / file, schema, later, keep, texts or {})
+            if streamed is not None:
+                slim[name], more = streamed
+                unverified += more
+                done.add(name)
+                waiting.append(name)
+                check_ready_foreign_keys()
+                continue
+        if not package.is_archive:
+            table = read_table_fast(report, name, file, package.location / file, schema)
+        if table is FALLBACK:
+            try:
+                raw = package.read_bytes(file)
+            except (OSError, PackageError) as error:
+                report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))
+                done.add(name)
+                check_ready_foreign_keys()
+                continue
+            table = read_table(report, name, file, raw, schema)
+            del raw
         report.table(name, file, 0 if table is None else table.n_rows)
+        done.add(name)
         if table is None:
+            check_ready_foreign_keys()
             continue
-        check_fields(report, table)
+        check_fields(report, table, keep=None if name == SOURCES else later)  # load_texts reads every sources field
         check_primary_key(report, table)
-        tables[name] = table
-    for table in tables.values():
-        check_foreign_keys(report, table, tables)
-    for table in tables.values():
+        report.section((3, i))
         check_semantics(report, table)
-    texts = load_texts(report, package, tables.get(SOURCES), sources_dir)
-    unverified = sum(check_spans(report, table, texts) for table in tables.values())
+        if name == SOURCES:
+            report.section((4, -1))
+            texts = load_texts(report, package, table, sources_dir)
+        report.section((4, i))
+        unverified += check_spans(report, table, texts or {})
+        slim[name] = TableData(name, file, schema, table.header, {f: c for f, c in table.columns.items() if f in keep},
+                               table.row_numbers, table.blank, table.line_of,
+                               {f: c for f, c in table.typed.items() if f in keep})
+        del table
+        waiting.append(name)
+        check_ready_foreign_keys()
+    check_ready_foreign_keys(final=True)
+    slim.clear()
+
+    report.section((5, 0))
     if unverified:
         report.add(Problem("spans-unverified",
                            f"{unverified} spans could not be verified: the stored source texts are not at hand "
                            f"(a release archive carries none); pass --sources DIR to check them",
                            severity=WARNING))
+    for wait in finish:
+        wait()
+    report.section((5, 1))
     check_metadata(report, package)
+    report.tables = {n: report.tables[n] for n in readable if n in report.tables}
     report.sort()
     return report

@@ -26,6 +26,7 @@ URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$"
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
 FORMULA_START = ("=", "+", "-", "@")
+FORMULA_BYTES = "".join(FORMULA_START).encode("ascii")
 
 
 def _np(mask):
@@ -50,6 +51,149 @@ def _regex_mask(array, pattern: str):
         return np.array([compiled.search(v) is not None for v in array.to_pylist()], dtype=bool)
 
 
+# -- fast paths: numpy on the Arrow buffers, for the cells almost every column holds -------------------------
+def _chunks(column):
+    return column.chunks if hasattr(column, "chunks") else [column]
+
+
+def _offsets(chunk):
+    import numpy as np
+    import pyarrow as pa
+
+    dtype = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    return np.frombuffer(chunk.buffers()[1], dtype=dtype)[chunk.offset : chunk.offset + len(chunk) + 1]
+
+
+def _lengths(column):
+    """Byte length of every cell (no Python per cell)."""
+    import numpy as np
+
+    parts = [np.diff(_offsets(c)) for c in _chunks(column) if len(c)]
+    return np.concatenate(parts).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
+
+
+def _first_bytes(column):
+    """The first byte of every cell, 0 for an empty one."""
+    import numpy as np
+
+    parts = []
+    for chunk in _chunks(column):
+        if not len(chunk):
+            continue
+        offsets = _offsets(chunk)
+        out = np.zeros(len(chunk), np.uint8)
+        data = chunk.buffers()[2]
+        if data is not None and data.size:
+            starts, nonempty = offsets[:-1], np.diff(offsets) > 0
+            out[nonempty] = np.frombuffer(data, np.uint8)[starts[nonempty]]
+        parts.append(out)
+    return np.concatenate(parts) if parts else np.zeros(0, np.uint8)
+
+
+def _with_nulls(column, valid):
+    """The column with null where `valid` is False, sharing its buffers (a validity bitmap is all it adds)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if valid.all():
+        return column
+    chunked = hasattr(column, "chunks")
+    out, start = [], 0
+    for chunk in _chunks(column):
+        n = len(chunk)
+        mask = valid[start : start + n]
+        start += n
+        if chunk.null_count:  # never for raw columns; keep the general path exact
+            out.append(pc_if_else(chunk, mask))
+            continue
+        bits = np.packbits(np.concatenate([np.zeros(chunk.offset, bool), mask]) if chunk.offset else mask, bitorder="little")
+        buffers = chunk.buffers()
+        out.append(pa.Array.from_buffers(chunk.type, n, [pa.py_buffer(bits.tobytes())] + buffers[1:],
+                                         null_count=int(n - np.count_nonzero(mask)), offset=chunk.offset))
+    return pa.chunked_array(out, column.type) if chunked else out[0]
+
+
+def pc_if_else(chunk, mask):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.if_else(pa.array(mask), chunk, pa.nulls(len(chunk), chunk.type))
+
+
+def _missing(column, values: list[str]):
+    """True where the cell is one of the missing values; by length alone when the only one is ''."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if set(values) == {""}:
+        return _lengths(column) == 0
+    return _np(pc.is_in(column, value_set=pa.array(values, pa.string())))
+
+
+def _fast_integer(column, present):
+    """Typed int64 values when every present cell is plain digits (so the type pattern holds), else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (_np(pc.ascii_is_decimal(column)) | ~present).all():
+        return None
+    try:
+        return pc.cast(_with_nulls(column, present), pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _fast_number(column, present):
+    """Typed float64 values when every present cell is digits with at most one point, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digits = pc.replace_substring(column, pattern=".", replacement="", max_replacements=1)
+    if not ((_np(pc.ascii_is_decimal(digits)) & (_lengths(digits) > 0)) | ~present).all():
+        return None
+    try:
+        return pc.cast(_with_nulls(column, present), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _fast_date(column, present):
+    """Typed date32 values when every present cell is a real YYYY-MM-DD date (years 1000-9999), else None."""
+    import numpy as np
+    import pyarrow as pa
+
+    lengths = _lengths(column)
+    if not ((lengths == 10) | ~present).all():
+        return None
+    flat = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    index = np.flatnonzero(present)
+    n = len(flat)
+    days = np.zeros(n, np.int32)
+    if len(index):
+        data = flat.buffers()[2]
+        if data is None:
+            return None
+        raw = np.frombuffer(data, np.uint8)
+        starts = _offsets(flat)[:-1][index].astype(np.int64)
+        cells = raw[starts[:, None] + np.arange(10)].astype(np.int64) - 48
+        digit_positions = [0, 1, 2, 3, 5, 6, 8, 9]
+        if not (((cells[:, digit_positions] >= 0) & (cells[:, digit_positions] <= 9)).all()
+                and (cells[:, 4] == ord("-") - 48).all() and (cells[:, 7] == ord("-") - 48).all()):
+            return None
+        year = cells[:, 0] * 1000 + cells[:, 1] * 100 + cells[:, 2] * 10 + cells[:, 3]
+        month = cells[:, 5] * 10 + cells[:, 6]
+        day = cells[:, 8] * 10 + cells[:, 9]
+        if not ((year >= 1000).all() and (month >= 1).all() and (month <= 12).all() and (day >= 1).all()):
+            return None
+        month_start = (year - 1970) * 12 + (month - 1)
+        first = month_start.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        following = (month_start + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        if not (day <= following - first).all():
+            return None
+        days[index] = (first + day - 1).astype(np.int32)
+    return pa.array(days, pa.date32(), mask=~present)
+
+
 def _flat(array):
     """A plain Array (value sets must not be chunked)."""
     return array.combine_chunks() if hasattr(array, "combine_chunks") else array
@@ -66,37 +210,61 @@ def key_fields(schema: dict[str, Any]) -> set[str]:
     return names
 
 
-def check_fields(report: Report, table: TableData) -> None:
-    """Check every cell of every field; leave typed values (null where missing or invalid) in table.typed."""
+def check_fields(report: Report, table: TableData, keep: set[str] | None = None, unique_at: dict | None = None) -> None:
+    """Check every cell of every field; leave typed values (null where missing or invalid) in table.typed.
+
+    With `keep`, the raw and typed columns of other fields are dropped once checked (to free memory).
+    With `unique_at` (a dict), `unique` is not checked here (a batch cannot): the section the check's findings
+    belong to is stored there by field name, for `check_unique` on the whole key columns.
+    The common cells take fast paths (lengths, first bytes and digits read from the Arrow buffers); a
+    column with any other cell takes the general path, so every finding comes from the same code as before.
+    """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     schema = table.schema
-    missing_values = pa.array(sorted(set(schema.get("missingValues", [""]))), pa.string())
+    missing_values = sorted(set(schema.get("missingValues", [""])))
+    counts: dict[str, int] = {}
+    for descriptor in table.fields:
+        counts[descriptor["name"]] = counts.get(descriptor["name"], 0) + 1
     not_blank = ~table.blank
     ids = key_fields(schema)
 
+    ordinal = [0, 0]  # (field position, check number within the field): the batch sections
+
     def emit(mask, type_: str, name: str, note) -> None:
+        table.section(report, 1, 1, ordinal[0], ordinal[1])
+        ordinal[1] += 1
         index = np.flatnonzero(mask & not_blank)
         column = table.columns[name]
         report.add_many(len(index), lambda i: table.problem(type_, note(column[int(index[i])].as_py()), int(index[i]), name))
 
-    for descriptor in table.fields:
+    for position, descriptor in enumerate(table.fields):
         name = descriptor["name"]
         if name not in table.columns:
             continue
+        ordinal[:] = [position, 0]
         column = table.columns[name]
         kind = descriptor.get("type", "string") or "string"
         fmt = descriptor.get("format", "default") or "default"
         constraints = descriptor.get("constraints") or {}
         field_missing = descriptor.get("missingValues")
-        missing = _np(pc.is_in(column, value_set=pa.array(field_missing, pa.string()) if field_missing is not None else missing_values))
+        missing = _missing(column, [str(v) for v in field_missing] if field_missing is not None else missing_values)
         present = ~missing
 
         # -- type ---------------------------------------------------------------------------------------
         typed = None
-        if kind in ("integer", "number"):
+        fast = None
+        if kind == "integer":
+            fast = _fast_integer(column, present)
+        elif kind == "number":
+            fast = _fast_number(column, present)
+        elif kind == "date" and fmt == "default":
+            fast = _fast_date(column, present)
+        if fast is not None:
+            valid, typed = present, fast
+        elif kind in ("integer", "number"):
             valid = _regex_mask(column, TYPE_PATTERNS[kind]) & present
             cleaned = pc.replace_substring_regex(pc.utf8_trim_whitespace(column), pattern=r"^\+", replacement="")
             cleaned = pc.if_else(pa.array(valid), cleaned, pa.nulls(len(column), pa.string()))
@@ -129,10 +297,10 @@ def check_fields(report: Report, table: TableData) -> None:
             if fmt == "uri":
                 valid = _regex_mask(column, URI_PATTERN) & present
             # no copy when every cell is a value (most text columns): the typed column is the column
-            typed = column if valid.all() else pc.if_else(pa.array(valid), column, pa.nulls(len(column), pa.string()))
+            typed = _with_nulls(column, valid)
         else:  # a type this engine does not read cell by cell: only required/unique/enum on the text
             valid = present
-            typed = pc.if_else(pa.array(valid), column, pa.nulls(len(column), pa.string()))
+            typed = _with_nulls(column, valid)
         type_label = kind if fmt == "default" else f"{kind} ({fmt})"
         emit(present & ~valid, "type-error", name, lambda cell: f'"{cell}" is not of type {type_label}')
         table.typed[name] = typed
@@ -175,7 +343,11 @@ def check_fields(report: Report, table: TableData) -> None:
                 out = _np(compare(pc.utf8_length(column), pa.scalar(bound, pa.int32()))) & valid
                 emit(out, "constraint-error", name, lambda cell, word=word, bound=bound: f'"{cell}" is {word} {bound} characters')
         if constraints.get("unique"):
-            _emit_duplicates(report, table, [name], "unique-error", valid & not_blank)
+            if unique_at is None:
+                _emit_duplicates(report, table, [name], "unique-error", valid & not_blank)
+            else:
+                unique_at[name] = (1, table.index, 1, position, ordinal[1], 0)
+            ordinal[1] += 1
 
         # -- ours ----------------------------------------------------------------------------------------
         if name in ids:
@@ -183,16 +355,20 @@ def check_fields(report: Report, table: TableData) -> None:
             emit(_np(pc.not_equal(trimmed, column)), "id-whitespace", name,
                  lambda cell: f'the id "{cell}" has white space at its start or end')
         if kind not in NUMERIC:
-            starts = _np(pc.match_substring_regex(column, pattern=r"^[=+\-@]"))
+            starts = np.isin(_first_bytes(column), np.frombuffer(FORMULA_BYTES, np.uint8))  # = ^[=+\-@]
             emit(starts, "formula-injection", name,
                  lambda cell: f'"{cell[:40]}" starts with "{cell[:1]}", which a spreadsheet would run as a formula')
-        non_ascii = np.flatnonzero(~_np(pc.string_is_ascii(column)))
-        if len(non_ascii):
-            values = column.take(pa.array(non_ascii)).to_pylist()
-            bad = [int(i) for i, v in zip(non_ascii, values) if not unicodedata.is_normalized("NFC", v)]
-            mask = np.zeros(len(column), dtype=bool)
-            mask[bad] = True
-            emit(mask, "not-nfc", name, lambda cell: f'"{cell[:40]}" is not in Unicode NFC (normalize it to NFC)')
+        non_ascii = ~_np(pc.string_is_ascii(column))
+        if non_ascii.any():
+            # each distinct non-ASCII text is checked once in Python, then found again in the column
+            distinct = pc.unique(column.filter(pa.array(non_ascii))).to_pylist()
+            bad = [v for v in distinct if not unicodedata.is_normalized("NFC", v)]
+            if bad:
+                mask = non_ascii & _np(pc.is_in(column, value_set=pa.array(bad, pa.string())))
+                emit(mask, "not-nfc", name, lambda cell: f'"{cell[:40]}" is not in Unicode NFC (normalize it to NFC)')
+        if keep is not None and name not in keep and counts.get(name) == 1:
+            del table.columns[name]
+            table.typed.pop(name, None)
 
 
 def _key_strings(table: TableData, names: list[str]):
@@ -239,6 +415,15 @@ def _emit_duplicates(report: Report, table: TableData, names: list[str], type_: 
         return table.problem(type_, note, position, names[0] if len(names) == 1 else None, cell=shown)
 
     report.add_many(len(index), make)
+
+
+def check_unique(report: Report, table: TableData, unique_at: dict) -> None:
+    """`unique` over whole columns (typed: null where missing or invalid), filed where check_fields would."""
+    for name, section in unique_at.items():
+        if name in table.typed:
+            report.section(section)
+            valid = ~table.typed[name].is_null().to_numpy(zero_copy_only=False)
+            _emit_duplicates(report, table, [name], "unique-error", valid & ~table.blank)
 
 
 def check_primary_key(report: Report, table: TableData) -> None:

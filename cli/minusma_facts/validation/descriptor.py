@@ -23,8 +23,14 @@ def _problem(type_: str, note: str, resource: str | None = None, field: str | No
     return Problem(type_, note, resource=resource, file=file, field=field)
 
 
-def check_descriptor(report: Report, package: Package) -> list[str]:
-    """Report descriptor problems; return the names of the table resources that can be read safely."""
+def check_descriptor(report: Report, package: Package, defer: list | None = None) -> list[str]:
+    """Report descriptor problems; return the names of the table resources that can be read safely.
+
+    With `defer` (a list), the profile check runs in a background thread while the tables are checked, and a
+    function that waits for it and reports its findings is appended to `defer`. Its findings go to the
+    report's section after the current one's (descriptor problems keep their order either way).
+    """
+    section = report._section
     descriptor = package.descriptor
     readable: list[str] = []
     profile_copy = copy.deepcopy(descriptor)
@@ -111,7 +117,11 @@ def check_descriptor(report: Report, package: Package) -> list[str]:
         if schema is not None:
             readable.append(name)
 
-    _check_profile(report, profile_copy)
+    if defer is None:
+        _check_profile(report, profile_copy)
+    else:
+        defer.append(_profile_in_background(report, profile_copy, section + (1,)))
+        report.section(section + (2,))
 
     for path in package.list_files(TABLE_FOLDER, TABLE_SUFFIX):
         if path not in listed_paths:
@@ -120,6 +130,24 @@ def check_descriptor(report: Report, package: Package) -> list[str]:
         if path not in listed_schemas:
             report.add(Problem("resource-missing", f"{path} is the schema of no resource in {DESCRIPTOR}", file=path))
     return readable
+
+
+def _profile_in_background(report: Report, descriptor: dict[str, Any], section: tuple):
+    """Start the profile check in a thread (frictionless takes ~1 s to import and run, mostly Python that
+    overlaps the tables' C-level parsing); return the function that waits for it and reports what it found."""
+    import threading
+
+    found = Report(report.path, report.limit)
+    worker = threading.Thread(target=_check_profile, args=(found, descriptor), name="descriptor-profile", daemon=True)
+    worker.start()
+
+    def finish() -> None:
+        worker.join()
+        found.sort()
+        report.section(section)
+        report.extend(found.errors + found.warnings)
+
+    return finish
 
 
 def _check_profile(report: Report, descriptor: dict[str, Any]) -> None:

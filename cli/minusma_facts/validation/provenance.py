@@ -107,7 +107,8 @@ def check_spans(report: Report, table: TableData, texts: dict[str, str | None]) 
 
     source_ids = table.typed[SOURCE_ID]
     unverified = 0
-    for value_field, start_field, end_field in spans:
+    for number, (value_field, start_field, end_field) in enumerate(spans):
+        table.section(report, 4, number)
         # each distinct (source, start, end, value) is compared once, then mapped back to its rows
         frame = pd.DataFrame({"s": source_ids.to_pandas(), "a": table.typed[start_field].to_pandas(),
                               "b": table.typed[end_field].to_pandas(), "v": table.typed[value_field].to_pandas()})
@@ -134,7 +135,8 @@ def check_spans(report: Report, table: TableData, texts: dict[str, str | None]) 
         report.add_many(len(bad), lambda k, bad=bad, f=value_field: table.problem(bad[k][1], bad[k][2], bad[k][0], f))
     if loose:
         evidence = table.typed["evidence"]
-        for name in loose:
+        for number, name in enumerate(loose):
+            table.section(report, 4, len(spans) + number)
             frame = pd.DataFrame({"v": table.typed[name].to_pandas(), "e": evidence.to_pandas()})
             frame = frame[frame.notna().all(axis=1)]
             groups = frame.groupby(["v", "e"], sort=False).indices

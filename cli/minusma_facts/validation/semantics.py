@@ -9,7 +9,9 @@ Table Schema cannot say are found from its fields' names and types, never from a
   `acled-inter-code`);
 - latitude, longitude and geo_precision present together (`geo-incomplete`);
 - `alias_text` equals `evidence` (`alias-mismatch`);
-- dispute fields: the `*_type` one present exactly when a disputer or dispute quote is (`dispute-incomplete`).
+- dispute fields: the `*_type` one present exactly when a disputer or dispute quote is (`dispute-incomplete`);
+- a figure's words `<p>_text` agree with its `<p>_qualifier`, `<p>_low`, `<p>_best`, `<p>_high` under the
+  codebook's rules (`figure-mismatch`; words no rule reads get a `figure-unread` warning; see numbers.py).
 
 pandera runs lazily, so every failing row of every rule is collected; its failure cases become `Problem`s.
 """
@@ -31,6 +33,7 @@ class Rule:
     fields: list[str]
     ok: Callable[[Any], Any]  # frame -> boolean Series, True where the row is fine
     note: Callable[[dict[str, Any]], str]
+    severity: str = "error"
 
 
 def _types(schema: dict[str, Any]) -> dict[str, str]:
@@ -110,7 +113,7 @@ def rules_for(schema: dict[str, Any]) -> list[Rule]:
     if "acled_actor_type" in types and "acled_inter_code" in types:
         def ok(d):
             kind, code = d["acled_actor_type"], d["acled_inter_code"]
-            expected = kind.astype(object).map(lambda v: INTER_CODES.get(v) if isinstance(v, str) else None).astype("Float64")
+            expected = kind.astype(object).map(INTER_CODES).astype("Float64")  # a dict lookup, not a call per row
             unknown_kind = _present(kind) & ~kind.isin(list(INTER_CODES)).fillna(False).astype(bool)
             matches = (code.astype("Float64") == expected).fillna(False).astype(bool)
             return (~_present(kind) & ~_present(code)) | unknown_kind | matches
@@ -145,7 +148,51 @@ def rules_for(schema: dict[str, Any]) -> list[Rule]:
         rules.append(Rule("dispute-incomplete", kind, [kind] + others, ok,
                           lambda r, kind=kind, others=others: f"{kind} is {_shown(r[kind])} while "
                           + ", ".join(f"{o}={_shown(r[o])}" for o in others) + f"; {kind} is set exactly when one of those is"))
+    rules.extend(_figure_rules(types, numeric))
     return rules
+
+
+def _figure_rules(types: dict[str, str], numeric: set[str]) -> list[Rule]:
+    """figure-mismatch per coded field, and figure-unread, for every `<p>_text` with a qualifier and a range."""
+    from .numbers import disagreements, read_figure
+
+    rules: list[Rule] = []
+    for name in types:
+        if not name.endswith("_qualifier"):
+            continue
+        p = name[: -len("_qualifier")]
+        words, low, best, high = f"{p}_text", f"{p}_low", f"{p}_best", f"{p}_high"
+        if types.get(words) != "string" or not {low, best, high} <= numeric:
+            continue
+        fields = [words, name, low, best, high]
+        for target, kind in ((name, "qualifier"), (low, "low"), (best, "best"), (high, "high")):
+            def ok(d, fields=fields, kind=kind):
+                def fine(values):
+                    found = disagreements(*values) if values[0] is not None else None
+                    return not found or kind not in dict(found)
+                return _per_distinct(d, fields, fine)
+
+            def note(r, fields=fields, kind=kind):
+                return dict(disagreements(*(r[f] for f in fields)))[kind]
+            rules.append(Rule("figure-mismatch", target, fields, ok, note))
+        rules.append(Rule("figure-unread", words, [words],
+                          lambda d, words=words: _per_distinct(d, [words], lambda v: v[0] is None or read_figure(v[0]) is not None),
+                          lambda r, words=words: f"{r[words]!r} follows none of the codebook's rules for figures "
+                                                 "(docs/codebook.md section 6): its range cannot be checked",
+                          severity="warning"))
+    return rules
+
+
+def _per_distinct(d, fields: list[str], fine: Callable[[tuple], bool]):
+    """A boolean Series over the frame: `fine` called once per distinct combination of the fields' values."""
+    import pandas as pd
+
+    sub = d[fields].astype(object)
+    sub = sub.where(sub.notna(), None)
+    distinct = sub.drop_duplicates()
+    distinct = distinct.assign(_fine=[bool(fine(tuple(row))) for row in distinct.itertuples(index=False)])
+    merged = sub.merge(distinct, how="left", on=fields, sort=False)
+    return pd.Series(merged["_fine"].to_numpy(dtype=bool), index=d.index)
 
 
 def _precision_ok(precision, start, end):
@@ -243,12 +290,12 @@ def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constrai
 
 
 def check_semantics(report: Report, table: TableData) -> None:
-    import numpy as np
-    import pandera.pandas as pa
-
     rules = [r for r in rules_for(table.schema) if all(f in table.typed for f in r.fields)]
     if not rules:
         return
+    import numpy as np
+    import pandera.pandas as pa
+
     names = sorted({f for r in rules for f in r.fields})
     frame = _frame(table, names)
     schema = to_pandera({"fields": [{"name": n} for n in names]}, rules, constraints=False)
@@ -263,15 +310,34 @@ def check_semantics(report: Report, table: TableData) -> None:
             return
     not_blank = ~table.blank
     for position, rule in enumerate(rules):
+        table.section(report, 3, position)
         selected = cases[cases["check"].astype(str) == str(position)]
         index = np.array(sorted({int(i) for i in selected["index"].dropna()}), dtype=np.int64)
         index = index[not_blank[index]] if len(index) else index
+        if len(index):  # a cell that failed its type check is reported once, there, not again by a rule
+            judged = ~_bad_cells(table, rule.fields)
+            index = index[judged[index]]
         def make(i: int, rule=rule, index=index):
             row = int(index[i])
             values = {f: frame[f].iat[row] for f in rule.fields}
             values = {k: (None if _isna(v) else v) for k, v in values.items()}
-            return table.problem(rule.type, rule.note(values), row, rule.field)
-        report.add_many(len(index), make)
+            return table.problem(rule.type, rule.note(values), row, rule.field, severity=rule.severity)
+        report.add_many(len(index), make, severity=rule.severity)
+
+
+def _bad_cells(table: TableData, fields: list[str]):
+    """True for rows where one of the fields holds a cell that is not empty but did not parse to its type."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    bad = np.zeros(table.n_rows, dtype=bool)
+    for name in fields:
+        raw, typed = table.columns.get(name), table.typed.get(name)
+        if raw is None or typed is None or raw.type == typed.type:
+            continue
+        failed = pc.and_(pc.greater(pc.binary_length(raw), 0), pc.is_null(typed))
+        bad |= failed.to_numpy(zero_copy_only=False).astype(bool)
+    return bad
 
 
 def _isna(value) -> bool:

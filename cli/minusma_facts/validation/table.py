@@ -32,6 +32,14 @@ class TableData:
     blank: Any  # numpy bool array, True for blank rows (every cell missing)
     line_of: Callable[[int], int]
     typed: dict[str, Any] = field(default_factory=dict)  # field name -> pyarrow array of typed values
+    # set when the table is checked batch by batch: each checker files its findings under
+    # (phase, index, check, ..., batch) so the kept list is the one a whole-table run keeps
+    index: int | None = None
+    batch: int | None = None
+
+    def section(self, report: Report, phase: int, *check: int) -> None:
+        if self.batch is not None:
+            report.section((phase, self.index) + check + (self.batch,))
 
     @property
     def n_rows(self) -> int:
@@ -251,6 +259,200 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     blank_index = np.flatnonzero(blank)
     report.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
     return table
+
+
+FALLBACK = object()  # the fast reader declines: read the whole file and take the general path
+
+
+def _scan(path, chunk: int = 1 << 24):
+    """One pass over the file's bytes in chunks: (size, newline count, has CR, has quote, first bytes, last byte)."""
+    import numpy as np
+
+    size = newlines = 0
+    has_cr = has_quote = False
+    head = b""
+    last = b""
+    with open(path, "rb", buffering=0) as handle:
+        while True:
+            block = handle.read(chunk)
+            if not block:
+                break
+            if not head:
+                head = block[:1 << 16]
+            size += len(block)
+            newlines += int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
+            has_cr = has_cr or b"\r" in block
+            has_quote = has_quote or b'"' in block
+            last = block[-1:]
+    return size, newlines, has_cr, has_quote, head, last
+
+
+def read_table_fast(report: Report, resource: str, file: str, path, schema: dict[str, Any], threads: bool = True):
+    """Read a table straight from its file, never holding its bytes: the common case of a clean file.
+
+    Returns FALLBACK, having reported nothing, whenever the general path (`read_table` on the bytes) is needed
+    for exact findings: an empty or header-only file, a byte-order mark, CR line endings, a quoted header,
+    bytes that are not UTF-8, rows with the wrong number of cells, or quoted cells that hold newlines.
+    Otherwise the result equals `read_table`'s on the same file.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        size, newlines, has_cr, has_quote, head, last = _scan(path)
+    except OSError:
+        return FALLBACK
+    end = head.find(b"\n")
+    if size == 0 or head.startswith(BOM) or has_cr or end < 0 or b'"' in head[:end] or end + 1 >= size:
+        return FALLBACK
+    try:
+        header_text = head[:end].decode("utf-8")
+        header = next(csv.reader([header_text]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return FALLBACK
+    fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    width = max(len(header), 1)
+    names = [f"c{i}" for i in range(width)]
+    invalid: list[Any] = []
+
+    def handler(row) -> str:
+        invalid.append(row.number)
+        return "skip"
+
+    try:
+        parsed = pacsv.read_csv(
+            str(path),
+            read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(newlines_in_values=has_quote, ignore_empty_lines=False, invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False, check_utf8=True),
+        )
+    except Exception:  # not UTF-8, or not parseable: the general path names the lines
+        return FALLBACK
+    total = parsed.num_rows
+    physical = newlines + (0 if last == b"\n" else 1)
+    if invalid or total == 0 or physical != total + 1:
+        return FALLBACK
+
+    _check_header(report, resource, file, header, [f["name"] for f in fields])
+    row_numbers = np.arange(2, total + 2, dtype=np.int64)
+    field_names = [f["name"] for f in fields]
+    arrays = [parsed.column(i) for i in range(width)]
+    del parsed
+    missing_values = set(schema.get("missingValues", [""]))
+    columns = {name: arrays[i] for i, name in enumerate(field_names) if i < len(header)}
+    blank = _blank_rows(arrays[: len(field_names)] if field_names else arrays, missing_values, total)
+    del arrays
+    table = TableData(resource, file, schema, header, columns, row_numbers, blank, _same_line)
+    blank_index = np.flatnonzero(blank)
+    report.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
+    return table
+
+
+def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 24, threads: bool = True):
+    """Start reading a clean file piece by piece, never holding all of it; FALLBACK when it is not clean.
+
+    The body is cut at line ends into pieces of about `block_size` bytes, each parsed by `pyarrow.csv`
+    (the next one in a worker thread while the current one is checked). Returns (header, field names,
+    batches, finish): `batches` yields (columns by field, blank mask) per piece and raises FallbackNeeded
+    when a piece holds CR line ends, bytes that are not UTF-8, a row with the wrong number of cells or a
+    quoted cell with a newline (its rows then differ from its lines); `finish(rows)` is False for no rows.
+    """
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return FALLBACK
+    end = head.find(b"\n")
+    if head.startswith(BOM) or end < 0 or b'"' in head[:end] or b"\r" in head[:end]:
+        return FALLBACK
+    try:
+        header = next(csv.reader([head[:end].decode("utf-8")]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return FALLBACK
+    fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    field_names = [f["name"] for f in fields]
+    width = max(len(header), 1)
+    names = [f"c{i}" for i in range(width)]
+    missing_values = set(schema.get("missingValues", [""]))
+
+    def pieces():
+        with open(path, "rb") as handle:
+            handle.seek(end + 1)
+            rest = b""
+            while True:
+                block = handle.read(block_size)
+                if not block:
+                    if rest:
+                        yield rest
+                    return
+                data = rest + block
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    rest = data
+                    continue
+                rest = data[cut + 1:]
+                yield data[: cut + 1]
+
+    def parse(piece: bytes):
+        if b"\r" in piece:
+            raise FallbackNeeded
+        lines = int(np.count_nonzero(np.frombuffer(piece, np.uint8) == 10)) + (0 if piece.endswith(b"\n") else 1)
+        invalid = []
+
+        def handler(row) -> str:
+            invalid.append(row.number)
+            return "skip"
+
+        try:
+            parsed = pacsv.read_csv(
+                io.BytesIO(piece),
+                read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in piece, ignore_empty_lines=False, invalid_row_handler=handler),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                                     quoted_strings_can_be_null=False, check_utf8=True),
+            )
+        except Exception:  # not UTF-8, or not parseable: the general path names the lines
+            raise FallbackNeeded from None
+        if invalid or parsed.num_rows != lines:
+            raise FallbackNeeded
+        arrays = [parsed.column(i) for i in range(width)]
+        columns = {name: arrays[i] for i, name in enumerate(field_names) if i < len(header)}
+        blank = _blank_rows(arrays[: len(field_names)] if field_names else arrays, missing_values, parsed.num_rows)
+        return columns, blank
+
+    def batches():
+        with ThreadPoolExecutor(1, thread_name_prefix="csv-piece") as pool:
+            pending = None
+            for piece in pieces():
+                following = pool.submit(parse, piece)
+                del piece
+                if pending is not None:
+                    yield pending.result()
+                pending = following
+            if pending is not None:
+                yield pending.result()
+
+    def finish(rows: int) -> bool:
+        return rows > 0
+
+    return header, field_names, batches(), finish
+
+
+class FallbackNeeded(Exception):
+    """The batch reader met something only the general path reports exactly."""
+
+
+def _same_line(row: int) -> int:
+    return row
 
 
 def _offset_after_lines(raw: bytes, lines: int) -> int:
