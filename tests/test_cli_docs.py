@@ -55,3 +55,21 @@ def test_unknown_command_exits_2_without_traceback():
     result = CliRunner().invoke(app, ["no-such-command"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_readme_validate_example_is_what_validate_prints(package_copy, run_validate):
+    """The README's damaged-copy example: the same damage gives the same messages and exit code."""
+    from damage import find_row, set_cell
+
+    block = README.split("$ minusma-facts validate damaged/\n", 1)[1].split("```", 1)[0]
+    shown = re.findall(r"│ +\d+ │ \S+ +│ \S+ +│ (.+?) +│", block)
+    assert len(shown) == 2
+    row = find_row(package_copy, "casualties", lambda r: r["count_text"] == "More than 300")
+    set_cell(package_copy, "casualties", row, "count_low", "300")
+    row = find_row(package_copy, "casualties", lambda r: r["casualty_id"] == "moura_civilians_executed")
+    set_cell(package_copy, "casualties", row, "event_id", "moura_killings")
+    code, _, _, report = run_validate(package_copy, "--json")
+    assert code == 1 and "$ echo $?\n1\n" in block
+    assert sorted(e["message"] for e in report["errors"]) == sorted(shown)
+    human = CliRunner().invoke(app, ["validate", str(package_copy)]).output
+    assert "invalid: 2 errors in 1 file" in human and "invalid: 2 errors in 1 file" in block
