@@ -35,7 +35,14 @@ PARTS = ("datapackage.json", "data", "schemas", "sources")
 CLI = str(Path(sys.executable).parent / "minusma-facts")
 ERROR_KEYS = {"type", "resource", "file", "row", "line", "field", "message"}
 
-SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+# Examples are derived from the test's name (derandomize), so every run and every machine tries the same
+# damage and a failure is reproducible. MINUSMA_EXPLORE=N draws fresh random examples, N times as many.
+EXPLORE = int(os.environ.get("MINUSMA_EXPLORE", "0") or 0)
+SETTINGS = dict(deadline=None, database=None, derandomize=not EXPLORE, suppress_health_check=[HealthCheck.too_slow])
+
+
+def examples(n: int) -> int:
+    return n * max(EXPLORE, 1)
 
 
 # -- the real package, read once -----------------------------------------------------------------------
@@ -87,15 +94,18 @@ def _primary_key(resource: str) -> str:
 
 
 # -- running validate and checking the contract --------------------------------------------------------
-def copy_package(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for part in PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.is_file():
-            shutil.copyfile(source, target / part)
-    return target
+try:  # the shared helper behind the `package_copy` fixture, when it is there
+    from conftest import copy_package
+except ImportError:  # pragma: no cover - conftest not importable
+    def copy_package(target: Path) -> Path:
+        target.mkdir(parents=True)
+        for part in PARTS:
+            source = REPO / part
+            if source.is_dir():
+                shutil.copytree(source, target / part)
+            elif source.is_file():
+                shutil.copyfile(source, target / part)
+        return target
 
 
 def digest(root: Path) -> dict[str, str]:
@@ -107,6 +117,8 @@ def digest(root: Path) -> dict[str, str]:
 def run_api(root: Path, **options) -> tuple[int, dict | None]:
     """Exit code the CLI would give and the report as a dict (None when validate cannot run)."""
     before = digest(root)
+    unraisable = []  # exceptions swallowed inside callbacks still print a traceback on stderr
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
     try:
         report = validate_package(root, **options)
     except CannotRun as error:
@@ -120,6 +132,9 @@ def run_api(root: Path, **options) -> tuple[int, dict | None]:
             assert ERROR_KEYS <= error.keys(), error
             assert error["message"]
         code = 0 if result["valid"] else 1
+    finally:
+        sys.unraisablehook = hook
+    assert not unraisable, f"an ignored exception would print a traceback: {unraisable[0].exc_value!r}"
     assert digest(root) == before, "validate changed the package"
     return code, result
 
@@ -244,7 +259,7 @@ def damaged(damage) -> tuple[tempfile.TemporaryDirectory, Path]:
 
 
 # -- properties -----------------------------------------------------------------------------------------
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=examples(35), **SETTINGS)
 @given(flip_bytes)
 def test_flipped_bytes_keep_the_contract(damage):
     holder, root = damaged(damage)
@@ -253,7 +268,7 @@ def test_flipped_bytes_keep_the_contract(damage):
         assert code in (0, 1, 2)
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=examples(30), **SETTINGS)
 @given(cuts)
 def test_files_cut_short_keep_the_contract(damage):
     holder, root = damaged(damage)
@@ -264,7 +279,7 @@ def test_files_cut_short_keep_the_contract(damage):
             assert code == 1, "a CSV cut inside its header cannot be valid"
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=examples(35), **SETTINGS)
 @given(row_edits)
 def test_deleted_and_duplicated_rows_keep_the_contract(damage):
     holder, root = damaged(damage)
@@ -274,11 +289,11 @@ def test_deleted_and_duplicated_rows_keep_the_contract(damage):
         key = damage.row[_primary_key(damage.resource)]
         if damage.action == "duplicate":
             assert code == 1 and "primary-key" in error_types(result), "a duplicated row repeats its primary key"
-        elif key in REFERENCED.get(damage.resource, set()):
+        elif key in REFERENCED.get(damage.resource, set()) and len(LINES[damage.file]) > 2:
             assert code == 1 and "foreign-key" in error_types(result), f"{key} is referenced, so deleting it breaks a foreign key"
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=examples(25), **SETTINGS)
 @given(swaps)
 def test_swapped_cells_keep_the_contract(damage):
     holder, root = damaged(damage)
@@ -287,7 +302,7 @@ def test_swapped_cells_keep_the_contract(damage):
         assert code in (0, 1)
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=examples(25), **SETTINGS)
 @given(shuffles)
 def test_shuffled_columns_keep_the_contract(damage):
     holder, root = damaged(damage)
@@ -299,7 +314,7 @@ def test_shuffled_columns_keep_the_contract(damage):
             assert any(t.endswith("-label") for t in error_types(result)), error_types(result)
 
 
-@settings(max_examples=20, **SETTINGS)
+@settings(max_examples=examples(20), **SETTINGS)
 @given(any_damage, st.sampled_from([(), ("--json",), ("--quiet",), ("--json", "--limit", "3")]))
 def test_the_cli_keeps_the_contract_and_agrees_with_the_api(damage, options):
     holder, root = damaged(damage)
@@ -357,6 +372,44 @@ def test_certain_damage_gives_exit_1_with_its_error_type(damage, expected):
         assert expected in {e["type"] for e in printed["errors"]}
         assert printed["counts"]["errors"] == result["counts"]["errors"]
         assert digest(root) == before
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "validate drops a table that has a header and no rows (empty-table) and then checks no foreign key into it; "
+    "frictionless reports a foreign-key error for every row that points at the deleted source"))
+def test_emptying_a_referenced_table_breaks_its_foreign_keys():
+    only = next(name for name in CSVS if len(LINES[name]) == 2 and _rows(name)[0][_primary_key(RESOURCE_OF[name])]
+                in REFERENCED.get(RESOURCE_OF[name], set()))
+    holder, root = damaged(RowEdit(only, 1, "delete"))
+    with holder:
+        code, result = run_api(root)
+        assert code == 1 and "foreign-key" in error_types(result), error_types(result)
+
+
+def test_a_text_path_too_long_for_the_file_system_is_a_finding():
+    header = next(csv.reader([LINES["data/sources.csv"][0]]))
+    order = list(range(len(header)))
+    a, b = header.index("text_path"), header.index("rights_note")
+    order[a], order[b] = b, a
+    holder, root = damaged(ShuffleColumns("data/sources.csv", tuple(order)))
+    with holder:
+        code, result = run_api(root)
+        assert code == 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a row with the wrong number of cells that also holds bytes that are not UTF-8 makes pyarrow's "
+    "invalid_row_handler fail to decode row.text; Python prints 'Exception ignored in ... Traceback' on stderr"))
+def test_a_short_row_with_bytes_that_are_not_utf8_prints_no_traceback():
+    holder, root = damaged(FlipBytes("data/quotes.csv", ()))
+    with holder:
+        path = root / "data" / "quotes.csv"
+        lines = path.read_bytes().split(b"\n")
+        lines[3] += b",\xfa\xfa"  # one cell too many, and not UTF-8
+        path.write_bytes(b"\n".join(lines))
+        done = subprocess.run([CLI, "validate", str(root)], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 1
+        assert "Traceback" not in done.stdout + done.stderr, done.stderr[:500]
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,10 @@ class Package:
                 return True
             except KeyError:
                 return False
-        return (self.location / relpath).is_file()
+        try:
+            return (self.location / relpath).is_file()
+        except OSError:  # a name the file system cannot hold (too long, say) names no file
+            return False
 
     def read_bytes(self, relpath: str) -> bytes:
         reason = unsafe_path_reason(relpath)
