@@ -58,3 +58,64 @@ def test_fast_paths_report_what_the_general_path_reports(package_copy, monkeypat
         _general_path_only(patch)
         general = validate_package(package_copy, limit=limit).to_dict()
     assert fast == general
+
+
+def _schema_patterns():
+    import json
+    from pathlib import Path
+
+    found = set()
+    for path in sorted((Path(__file__).resolve().parents[1] / "schemas").glob("*.schema.json")):
+        for field in json.loads(path.read_text(encoding="utf-8"))["fields"]:
+            if "pattern" in (field.get("constraints") or {}):
+                found.add(field["constraints"]["pattern"])
+    return sorted(found)
+
+
+@pytest.mark.parametrize("pattern", _schema_patterns() + ["^[a-z]+$", "^a[b-c]{2}[x_-]*$", "^x$", "[a-z]*", "^[^a]*$", "^(?:a|b)$"])
+def test_class_run_patterns_match_what_re2_matches(pattern):
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from minusma_facts.validation.cells import _regex_mask
+
+    rng = random.Random(7)
+    alphabet = list("abcxyzAZ09_-./ \n\t") + ["\u00e9", "\u20ac", ""]
+    cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(3000)]
+    cells += ["abc", "a_1", "1ab", "MLI", "ML", "ab", "a" * 64, "0" * 64, "abc\n", "", "x", "en", "a.txt", "texts/a.txt"]
+    column = pa.chunked_array([pa.array(cells[:1000]), pa.array(cells[1000:]).slice(3)])
+    wrapped = f"^(?:{pattern})$"
+    expected = pc.match_substring_regex(column, pattern=wrapped).to_numpy(zero_copy_only=False)
+    assert (_regex_mask(column, wrapped) == expected).all()
+
+
+@pytest.mark.parametrize("distinct", [3, 400], ids=["few values", "many values"])
+def test_foreign_keys_looked_up_together_find_what_each_alone_finds(distinct):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from minusma_facts.validation.cells import _single_field_lookups
+    from minusma_facts.validation.table import TableData, _same_line
+
+    target_ids = pa.array([f"id_{i}" for i in range(500)] + [None])
+    rng = np.random.default_rng(3)
+
+    def column():
+        values = ["nowhere"] + [f"id_{int(i)}" for i in rng.integers(0, 520, distinct)]
+        return pa.chunked_array([pa.array([values[int(i)] if rng.random() > 0.1 else None for i in rng.integers(0, len(values), 300)])
+                                 for _ in range(2)])
+
+    fks = [{"fields": f, "reference": {"resource": "t", "fields": "t_id"}} for f in ("a", "b")]
+    fks.append({"fields": "c", "reference": {"resource": "t", "fields": ["t_id"]}})
+    typed = {"a": column(), "b": column(), "c": column()}
+    n = len(typed["a"])
+    source = TableData("s", "s.csv", {"foreignKeys": fks}, [], typed, np.arange(2, n + 2), np.zeros(n, bool), _same_line, dict(typed))
+    target = TableData("t", "t.csv", {}, [], {}, np.arange(2, 503), np.zeros(501, bool), _same_line, {"t_id": target_ids})
+    found = _single_field_lookups(source, {"s": source, "t": target})
+    for number, name in enumerate(("a", "b", "c")):
+        alone = pc.is_in(typed[name], value_set=target_ids.drop_null()).to_numpy(zero_copy_only=False)
+        present = ~typed[name].is_null().to_numpy(zero_copy_only=False)  # a missing value is no foreign-key error
+        assert (found[number] == alone)[present].all() and not alone[present].all()

@@ -157,13 +157,47 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     return keys, unverified
 
 
+def _reading_order(readable: list[str], targets_of: dict[str, set[str]]) -> list[str]:
+    """Sources first (every table's spans need its stored texts), then each table after the tables its foreign
+    keys point at where it can be (so its key columns are checked and freed at once), else in package order;
+    a cycle is broken at the first table another one still waiting points at."""
+    from .provenance import SOURCES
+
+    order = [SOURCES] if SOURCES in readable else []
+    left = [n for n in readable if n != SOURCES]
+    while left:
+        ready = [n for n in left if all(t == n or t in order or t not in readable for t in targets_of.get(n, ()))]
+        if not ready:
+            pointed = {t for n in left for t in targets_of.get(n, ()) if t != n}
+            ready = [n for n in left if n in pointed] or left
+        order.append(ready[0])
+        left.remove(ready[0])
+    return order
+
+
 def validate_package(path: str | Path = ".", sources_dir: str | Path | None = None, limit: int = DEFAULT_LIMIT) -> Report:
     """Validate the package at `path` (a folder, its datapackage.json, or a .zip) and return the report.
 
-    Tables are checked one at a time and freed (only the key columns foreign keys need are kept), so memory
-    stays near one table's; the report's sections keep its list in the order of the phases (descriptor;
+    Tables are checked one at a time and freed (only the key columns foreign keys still need are kept), so
+    memory stays near one table's; the report's sections keep its list in the order of the phases (descriptor;
     each table's file and cells; foreign keys; semantics; provenance; metadata) whatever order they run in.
+    Arrow memory comes from jemalloc returning freed pages at once (where pyarrow has it), for the run only.
     """
+    import pyarrow
+
+    previous = pyarrow.default_memory_pool()
+    try:
+        pyarrow.set_memory_pool(pyarrow.jemalloc_memory_pool())
+        pyarrow.jemalloc_set_decay_ms(250)
+    except NotImplementedError:  # a pyarrow built without jemalloc keeps its own pool
+        pass
+    try:
+        return _validate(path, sources_dir, limit)
+    finally:
+        pyarrow.set_memory_pool(previous)
+
+
+def _validate(path: str | Path, sources_dir: str | Path | None, limit: int) -> Report:
     import threading
 
     import numpy  # noqa: F401 - imported here, before the background threads import what builds on them
@@ -194,8 +228,6 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
     report.section((0,))
     readable = check_descriptor(report, package, defer=finish)
     position = {name: i for i, name in enumerate(readable)}
-    # the sources table first: the stored texts it names are needed for every table's spans
-    order = sorted(readable, key=lambda n: (n != SOURCES, position[n]))
 
     # which fields other tables' foreign keys point at (kept after their table is freed)
     wanted: dict[str, set[str]] = {}
@@ -205,6 +237,11 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
             target = target or name
             wanted.setdefault(target, set()).update(fields)
             targets_of.setdefault(name, set()).add(target)
+    order = _reading_order(readable, targets_of)
+    referrers: dict[str, set[str]] = {}  # target -> the tables whose foreign keys into it are not checked yet
+    for name, targets in targets_of.items():
+        for target in targets:
+            referrers.setdefault(target, set()).add(name)
 
     slim: dict[str, TableData] = {}  # key columns of the tables read so far
     done: set[str] = set()
@@ -212,12 +249,29 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
     texts: dict | None = None if SOURCES in position else {}
     unverified = 0
 
+    def release(name: str) -> None:
+        """Keep of a table only what foreign keys not yet checked still point at."""
+        table = slim.get(name)
+        if table is None or name in waiting:
+            return
+        if referrers.get(name):
+            fields = wanted.get(name, set())
+            slim[name] = TableData(table.resource, table.file, table.schema, table.header, {}, table.row_numbers[:0],
+                                   table.blank[:0], table.line_of, {f: c for f, c in table.typed.items() if f in fields})
+        else:
+            del slim[name]
+
     def check_ready_foreign_keys(final: bool = False) -> None:
         for name in list(waiting):
             if final or all(t in done or t not in position for t in targets_of.get(name, ())):
                 report.section((2, position[name]))
                 check_foreign_keys(report, slim[name], slim)
                 waiting.remove(name)
+                for target in targets_of.get(name, ()):
+                    referrers.get(target, set()).discard(name)
+                    release(target)
+                release(name)
+        pyarrow.default_memory_pool().release_unused()
 
     if texts is not None:
         report.section((4, -1))

@@ -40,15 +40,97 @@ def _short(values, limit: int = 8) -> str:
 
 
 def _regex_mask(array, pattern: str):
-    """True where the whole cell matches `pattern` (RE2 through pyarrow; Python's re when RE2 refuses it)."""
+    """True where the whole cell matches `pattern` (RE2 through pyarrow; Python's re when RE2 refuses it).
+
+    Patterns that are a run of ASCII character classes (`^[a-z][a-z0-9_]*$`, `^[A-Z]{3}$`) are read from the
+    Arrow buffers by `_class_run_mask` instead, with the same verdicts."""
     import numpy as np
     import pyarrow.compute as pc
 
+    atoms = _class_run(pattern)
+    if atoms is not None and not array.null_count:
+        return _class_run_mask(array, *atoms)
     try:
         return _np(pc.match_substring_regex(array, pattern=pattern))
     except Exception:  # a pattern RE2 cannot compile (look-arounds, back-references)
         compiled = re.compile(pattern)
         return np.array([compiled.search(v) is not None for v in array.to_pylist()], dtype=bool)
+
+
+_CLASS_ATOM = re.compile(r"\[([A-Za-z0-9_./-]+)\](\*|\+|\{([0-9]{1,3})\})?|([A-Za-z0-9_])(\*|\+|\{([0-9]{1,3})\})?")
+
+
+def _class_run(pattern: str):
+    """(classes of the fixed first bytes, class of a repeated last byte or None, how many of it at least) when
+    the anchored pattern is ASCII classes or letters, each once or {n} times, the last maybe * or +; else None."""
+    body = pattern
+    while body.startswith("^(?:") and body.endswith(")$"):
+        body = body[4:-2]
+    if not (body.startswith("^") and body.endswith("$")) or "$" in body[1:-1] or "^" in body[1:-1]:
+        return None
+    body = body[1:-1]
+    fixed: list[frozenset] = []
+    position = 0
+    while position < len(body):
+        atom = _CLASS_ATOM.match(body, position)
+        if atom is None:
+            return None
+        position = atom.end()
+        text, quantifier, count = (atom[1], atom[2], atom[3]) if atom[1] else (None, atom[5], atom[6])
+        if text is None:
+            allowed = frozenset(atom[4].encode())
+        else:
+            allowed = set()
+            i = 0
+            while i < len(text):
+                if i + 2 < len(text) and text[i + 1] == "-":
+                    low, high = text[i], text[i + 2]
+                    if not (low.isalnum() and high.isalnum() and low <= high):
+                        return None
+                    allowed.update(range(ord(low), ord(high) + 1))
+                    i += 3
+                else:
+                    allowed.add(ord(text[i]))
+                    i += 1
+            allowed = frozenset(allowed)
+        if quantifier in ("*", "+"):
+            if position != len(body):
+                return None
+            return fixed, allowed, 1 if quantifier == "+" else 0
+        fixed.extend([allowed] * (int(count) if count is not None else 1))
+    return fixed, None, 0
+
+
+def _class_run_mask(column, fixed, repeated, at_least):
+    """True where the cell's bytes are `fixed` classes one by one, then (if `repeated`) at least `at_least`
+    bytes of that class and nothing else; a byte that is not ASCII is in no class, as in RE2."""
+    import numpy as np
+
+    def table(allowed):
+        out = np.zeros(256, bool)
+        out[list(allowed)] = True
+        return out
+
+    parts = []
+    width = len(fixed)
+    for chunk in _chunks(column):
+        offsets = _offsets(chunk).astype(np.int64)
+        starts, lengths = offsets[:-1], np.diff(offsets)
+        ok = lengths == width if repeated is None else lengths >= width + at_least
+        data = chunk.buffers()[2]
+        raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+        for k, allowed in enumerate(fixed):
+            index = np.flatnonzero(ok)
+            if not len(index):
+                break
+            ok[index] = table(allowed)[raw[starts[index] + k]]
+        if repeated is not None and len(chunk):
+            first, last = int(offsets[0]), int(offsets[-1])
+            bad = np.flatnonzero(~table(repeated)[raw[first:last]]) + first
+            cells = np.searchsorted(offsets, bad, side="right") - 1
+            ok[cells[bad - starts[cells] >= width]] = False
+        parts.append(ok)
+    return np.concatenate(parts) if parts else np.zeros(0, bool)
 
 
 # -- fast paths: numpy on the Arrow buffers, for the cells almost every column holds -------------------------
@@ -444,6 +526,55 @@ def check_primary_key(report: Report, table: TableData) -> None:
     _emit_duplicates(report, table, names, "primary-key", ~null)
 
 
+def _single_field_lookups(table: TableData, tables: dict[str, TableData]) -> dict:
+    """For each single-field foreign key: True where the value is in the target column (or is null).
+
+    The foreign keys into one target column are looked up together, and where their values are few next to
+    the target's, the target is hashed against them (not they against it): each distinct value missing from
+    the target is found, then its rows."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    groups: dict = {}
+    for number, fk in enumerate(table.schema.get("foreignKeys") or []):
+        fields = fk.get("fields")
+        reference = fk.get("reference") or {}
+        names = [fields] if isinstance(fields, str) else list(fields or [])
+        target_fields = reference.get("fields")
+        target_fields = [target_fields] if isinstance(target_fields, str) else list(target_fields or [])
+        target = tables.get(reference.get("resource") or table.resource)
+        if len(names) != 1 or len(target_fields) != 1 or target is None or names[0] not in table.typed \
+                or target_fields[0] not in target.typed:
+            continue
+        source = table.typed[names[0]]
+        groups.setdefault((id(target), target_fields[0], str(source.type)), (target, [])) [1].append((number, source))
+    found_of: dict = {}
+    for (_, field, _), (target, members) in groups.items():
+        sources = [source for _, source in members]
+        values = pa.chunked_array([c for source in sources for c in _chunks(source)], sources[0].type)
+        target_values = _flat(target.typed[field].drop_null())
+        try:
+            target_values = target_values.cast(values.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        try:
+            distinct = _flat(pc.unique(values).drop_null())
+            if 2 * len(distinct) < len(target_values):
+                present = pc.unique(target_values.filter(pc.is_in(target_values, value_set=distinct)))
+                absent = distinct.filter(pc.invert(pc.is_in(distinct, value_set=present)))
+                found = ~pc.fill_null(pc.is_in(values, value_set=absent), False).to_numpy(zero_copy_only=False)
+            else:
+                found = pc.fill_null(pc.is_in(values, value_set=target_values), True).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            continue  # types that do not compare: each foreign key alone, as before
+        start = 0
+        for number, source in members:
+            found_of[number] = found[start:start + len(source)]
+            start += len(source)
+    return found_of
+
+
 def check_foreign_keys(report: Report, table: TableData, tables: dict[str, TableData]) -> None:
     import numpy as np
     import pyarrow as pa
@@ -451,7 +582,8 @@ def check_foreign_keys(report: Report, table: TableData, tables: dict[str, Table
 
     from ..report import Problem
 
-    for fk in table.schema.get("foreignKeys") or []:
+    found_of = _single_field_lookups(table, tables)
+    for number, fk in enumerate(table.schema.get("foreignKeys") or []):
         fields = fk.get("fields")
         reference = fk.get("reference") or {}
         names = [fields] if isinstance(fields, str) else list(fields or [])
@@ -475,7 +607,9 @@ def check_foreign_keys(report: Report, table: TableData, tables: dict[str, Table
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass
             null = source_values.is_null().to_numpy(zero_copy_only=False)
-            found = pc.fill_null(pc.is_in(source_values, value_set=target_values), True).to_numpy(zero_copy_only=False)
+            found = found_of.get(number)
+            if found is None:
+                found = pc.fill_null(pc.is_in(source_values, value_set=target_values), True).to_numpy(zero_copy_only=False)
         else:
             separator = "\x1f"
             def joined(t, ns):

@@ -103,48 +103,65 @@ def check_spans(report: Report, table: TableData, texts: dict[str, str | None]) 
     loose = [n for n in loose_texts_of(table.schema) if n in table.typed and "evidence" in table.typed]
     if not spans and not loose:
         return 0
-    import pandas as pd
-
     source_ids = table.typed[SOURCE_ID]
     unverified = 0
     for number, (value_field, start_field, end_field) in enumerate(spans):
         table.section(report, 4, number)
-        # each distinct (source, start, end, value) is compared once, then mapped back to its rows
-        frame = pd.DataFrame({"s": source_ids.to_pandas(), "a": table.typed[start_field].to_pandas(),
-                              "b": table.typed[end_field].to_pandas(), "v": table.typed[value_field].to_pandas()})
-        frame = frame[frame.notna().all(axis=1)]  # an incomplete span is a semantic error already
-        groups = frame.groupby(["s", "a", "b", "v"], sort=False).indices
-        bad: list[tuple[int, str, str]] = []
-        for (source_id, start, end, value), rows in groups.items():
+        # each distinct (source, start, end, value) is compared once, then mapped back to its rows; an
+        # incomplete span is a semantic error already
+        rows, first, inverse = _distinct_rows([source_ids, table.typed[start_field], table.typed[end_field], table.typed[value_field]])
+        keys = zip(*(table.typed[f].take(rows[first]).to_pylist() for f in (SOURCE_ID, start_field, end_field, value_field)))
+        problems: dict[int, tuple[str, str]] = {}
+        counts = np.bincount(inverse, minlength=len(first))
+        for group, (source_id, start, end, value) in enumerate(keys):
             if source_id not in texts:
                 continue  # an unknown source is a foreign-key error already
             text = texts[source_id]
             if text is None:
-                unverified += len(rows)
+                unverified += int(counts[group])
                 continue
             start, end = int(start), int(end)
             if not 0 <= start < end <= len(text):
-                problem = ("span-out-of-range", f"[{start}:{end}] is not a span inside the text of {source_id} ({len(text)} characters)")
+                problems[group] = ("span-out-of-range", f"[{start}:{end}] is not a span inside the text of {source_id} ({len(text)} characters)")
             elif text[start:end] != value:
-                problem = ("evidence-mismatch", f"text[{start}:{end}] of {source_id} is {_clip(text[start:end])!r}, not {_clip(value)!r}"
-                           + _hint(text, value, start))
-            else:
-                continue
-            bad.extend((int(frame.index[r]), *problem) for r in rows)
-        bad.sort()
+                problems[group] = ("evidence-mismatch", f"text[{start}:{end}] of {source_id} is {_clip(text[start:end])!r}, not {_clip(value)!r}"
+                                   + _hint(text, value, start))
+        hit = np.flatnonzero(np.isin(inverse, np.fromiter(problems, np.int64, len(problems))))
+        bad = [(int(rows[i]), *problems[int(inverse[i])]) for i in hit]
         report.add_many(len(bad), lambda k, bad=bad, f=value_field: table.problem(bad[k][1], bad[k][2], bad[k][0], f))
     if loose:
         evidence = table.typed["evidence"]
         for number, name in enumerate(loose):
             table.section(report, 4, len(spans) + number)
-            frame = pd.DataFrame({"v": table.typed[name].to_pandas(), "e": evidence.to_pandas()})
-            frame = frame[frame.notna().all(axis=1)]
-            groups = frame.groupby(["v", "e"], sort=False).indices
-            index = np.array(sorted(int(frame.index[r]) for (v, e), rows in groups.items() if v not in e for r in rows), dtype=np.int64)
             values = table.typed[name]
-            report.add_many(len(index), lambda k, name=name, index=index: table.problem(
+            rows, first, inverse = _distinct_rows([values, evidence])
+            pairs = zip(values.take(rows[first]).to_pylist(), evidence.take(rows[first]).to_pylist())
+            outside = np.fromiter((g for g, (v, e) in enumerate(pairs) if v not in e), np.int64)
+            index = rows[np.isin(inverse, outside)]
+            report.add_many(len(index), lambda k, name=name, index=index, values=values: table.problem(
                 "text-not-in-evidence", f"{name} {_clip(values[int(index[k])].as_py())!r} does not occur in the row's evidence", int(index[k]), name))
     return unverified
+
+
+def _distinct_rows(columns):
+    """(rows where every column has a value, index into them of each distinct combination's first row, the
+    combination of each of those rows), from Arrow dictionary codes: no Python object per row."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(columns[0])
+    valid = np.ones(n, bool)
+    codes = np.zeros(n, np.int64)
+    for column in columns:
+        encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+        these = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        valid &= these >= 0
+        codes, _ = pd.factorize(codes * (len(encoded.dictionary) + 1) + these + 1)
+    rows = np.flatnonzero(valid)
+    _, first, inverse = np.unique(codes[rows], return_index=True, return_inverse=True)
+    return rows, first, inverse.reshape(-1)
 
 
 def _clip(text: str, size: int = 60) -> str:

@@ -165,12 +165,12 @@ def _figure_rules(types: dict[str, str], numeric: set[str]) -> list[Rule]:
         if types.get(words) != "string" or not {low, best, high} <= numeric:
             continue
         fields = [words, name, low, best, high]
+
+        def found(values):
+            return dict(disagreements(*values)) if values[0] is not None else {}
         for target, kind in ((name, "qualifier"), (low, "low"), (best, "best"), (high, "high")):
-            def ok(d, fields=fields, kind=kind):
-                def fine(values):
-                    found = disagreements(*values) if values[0] is not None else None
-                    return not found or kind not in dict(found)
-                return _per_distinct(d, fields, fine)
+            def ok(d, fields=fields, kind=kind, found=found):
+                return _per_distinct(d, fields, found, lambda result, kind=kind: kind not in result)
 
             def note(r, fields=fields, kind=kind):
                 return dict(disagreements(*(r[f] for f in fields)))[kind]
@@ -183,16 +183,30 @@ def _figure_rules(types: dict[str, str], numeric: set[str]) -> list[Rule]:
     return rules
 
 
-def _per_distinct(d, fields: list[str], fine: Callable[[tuple], bool]):
-    """A boolean Series over the frame: `fine` called once per distinct combination of the fields' values."""
+_DISTINCT: dict = {}  # (frame, fields, function) -> (row -> distinct combination, result per combination)
+
+
+def _per_distinct(d, fields: list[str], fine: Callable[[tuple], Any], judge: Callable[[Any], bool] = bool):
+    """A boolean Series over the frame: `fine` called once per distinct combination of the fields' values
+    (missing values as None), `judge` read on its result; the results are shared by the rules that ask
+    for the same fields and function of the same frame (the figure rules read one text four times)."""
+    import numpy as np
     import pandas as pd
 
-    sub = d[fields].astype(object)
-    sub = sub.where(sub.notna(), None)
-    distinct = sub.drop_duplicates()
-    distinct = distinct.assign(_fine=[bool(fine(tuple(row))) for row in distinct.itertuples(index=False)])
-    merged = sub.merge(distinct, how="left", on=fields, sort=False)
-    return pd.Series(merged["_fine"].to_numpy(dtype=bool), index=d.index)
+    key = (id(d), tuple(fields), fine)
+    entry = _DISTINCT.get(key)
+    if entry is None:
+        codes = np.zeros(len(d), np.int64)
+        for f in fields:
+            these, uniques = pd.factorize(d[f], use_na_sentinel=True)
+            codes, _ = pd.factorize(codes * (len(uniques) + 1) + these + 1)
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        sub = d[fields].iloc[first].astype(object)
+        sub = sub.where(sub.notna(), None)
+        entry = _DISTINCT[key] = (d, inverse.reshape(-1), [fine(tuple(row)) for row in sub.itertuples(index=False)])
+    _, inverse, results = entry
+    judged = np.fromiter((bool(judge(r)) for r in results), bool, len(results))
+    return pd.Series(judged[inverse] if len(inverse) else np.zeros(0, bool), index=d.index)
 
 
 def _precision_ok(precision, start, end):
@@ -308,6 +322,8 @@ def check_semantics(report: Report, table: TableData) -> None:
         cases = getattr(error, "failure_cases", None)
         if cases is None:
             return
+    finally:
+        _DISTINCT.clear()
     not_blank = ~table.blank
     for position, rule in enumerate(rules):
         table.section(report, 3, position)

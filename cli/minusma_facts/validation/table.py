@@ -131,9 +131,16 @@ def _record_lines(text: bytes) -> list[int]:
     starts = []
     reader = csv.reader(_iter_lines(text))
     previous = 0
-    for _ in reader:
-        starts.append(previous + 1)
-        previous = reader.line_num
+    try:
+        for _ in reader:
+            starts.append(previous + 1)
+            previous = reader.line_num
+    except csv.Error:  # a lone CR inside an unquoted cell: count it as a line end, as pyarrow and csv in files do
+        starts, previous = [], 0
+        reader = csv.reader(io.StringIO(text.decode("utf-8", errors="replace"), newline=""))
+        for _ in reader:
+            starts.append(previous + 1)
+            previous = reader.line_num
     return starts
 
 
@@ -350,7 +357,7 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     return table
 
 
-def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 24, threads: bool = True):
+def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, threads: bool = True):
     """Start reading a clean file piece by piece, never holding all of it; FALLBACK when it is not clean.
 
     The body is cut at line ends into pieces of about `block_size` bytes, each parsed by `pyarrow.csv`
