@@ -5,6 +5,7 @@ Exit 0 when valid (warnings allowed), 1 when problems are found, 2 when it canno
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -27,7 +28,8 @@ def validate(
         from ..validation import CannotRun, validate_package
 
         try:
-            report = validate_package(path, sources_dir=sources, limit=limit)
+            with _progress(enabled=not (quiet or as_json)) as show:
+                report = validate_package(path, sources_dir=sources, limit=limit, progress=show)
         except CannotRun as error:
             typer.echo(f"minusma-facts validate: cannot run: {error}", err=True)
             raise typer.Exit(2)
@@ -48,6 +50,21 @@ def validate(
         typer.echo(f"minusma-facts validate: cannot run: {type(error).__name__}: {error}", err=True)
         raise typer.Exit(2)
     raise typer.Exit(0 if report.valid else 1)
+
+
+@contextmanager
+def _progress(enabled: bool):
+    """A one-line status on stderr while tables are checked: only on a terminal, never in CI or when quiet."""
+    import os
+    import sys
+
+    if not enabled or os.environ.get("CI") or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("reading the descriptor") as status:
+        yield lambda table, done, total: status.update(f"checking {table} ({done + 1} of {total} tables)")
 
 
 def _print_human(report) -> None:

@@ -13,6 +13,7 @@ writes anything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from ..report import DEFAULT_LIMIT, WARNING, Problem, Report
 
@@ -175,13 +176,15 @@ def _reading_order(readable: list[str], targets_of: dict[str, set[str]]) -> list
     return order
 
 
-def validate_package(path: str | Path = ".", sources_dir: str | Path | None = None, limit: int = DEFAULT_LIMIT) -> Report:
+def validate_package(path: str | Path = ".", sources_dir: str | Path | None = None, limit: int = DEFAULT_LIMIT,
+                     progress: Callable[[str, int, int], None] | None = None) -> Report:
     """Validate the package at `path` (a folder, its datapackage.json, or a .zip) and return the report.
 
     Tables are checked one at a time and freed (only the key columns foreign keys still need are kept), so
     memory stays near one table's; the report's sections keep its list in the order of the phases (descriptor;
     each table's file and cells; foreign keys; semantics; provenance; metadata) whatever order they run in.
     Arrow memory comes from jemalloc returning freed pages at once (where pyarrow has it), for the run only.
+    `progress(table, done, total)` is called before each table is read (the CLI shows it on a terminal).
     """
     import pyarrow
 
@@ -192,12 +195,13 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
     except NotImplementedError:  # a pyarrow built without jemalloc keeps its own pool
         pass
     try:
-        return _validate(path, sources_dir, limit)
+        return _validate(path, sources_dir, limit, progress)
     finally:
         pyarrow.set_memory_pool(previous)
 
 
-def _validate(path: str | Path, sources_dir: str | Path | None, limit: int) -> Report:
+def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
+              progress: Callable[[str, int, int], None] | None) -> Report:
     import threading
 
     import numpy  # noqa: F401 - imported here, before the background threads import what builds on them
@@ -277,7 +281,9 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int) -> R
         report.section((4, -1))
         texts = load_texts(report, package, None, sources_dir)
 
-    for name in order:
+    for step, name in enumerate(order):
+        if progress is not None:
+            progress(name, step, len(order))
         i = position[name]
         report.section((1, i))
         file = package.resource_path(name)
