@@ -374,9 +374,6 @@ def test_certain_damage_gives_exit_1_with_its_error_type(damage, expected):
         assert digest(root) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "validate drops a table that has a header and no rows (empty-table) and then checks no foreign key into it; "
-    "frictionless reports a foreign-key error for every row that points at the deleted source"))
 def test_emptying_a_referenced_table_breaks_its_foreign_keys():
     only = next(name for name in CSVS if len(LINES[name]) == 2 and _rows(name)[0][_primary_key(RESOURCE_OF[name])]
                 in REFERENCED.get(RESOURCE_OF[name], set()))
@@ -397,9 +394,6 @@ def test_a_text_path_too_long_for_the_file_system_is_a_finding():
         assert code == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a row with the wrong number of cells that also holds bytes that are not UTF-8 makes pyarrow's "
-    "invalid_row_handler fail to decode row.text; Python prints 'Exception ignored in ... Traceback' on stderr"))
 def test_a_short_row_with_bytes_that_are_not_utf8_prints_no_traceback():
     holder, root = damaged(FlipBytes("data/quotes.csv", ()))
     with holder:

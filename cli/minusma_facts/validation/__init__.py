@@ -326,6 +326,9 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             del raw
         report.table(name, file, 0 if table is None else table.n_rows)
         done.add(name)
+        if table is not None and table.n_rows == 0:  # a header and no rows: references into it all fail
+            slim[name] = table
+            table = None
         if table is None:
             check_ready_foreign_keys()
             continue

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -182,7 +184,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     body_start = _offset_after_lines(raw, header_lines)
     if body_start >= len(raw):
         add("empty-table", "the table has a header and no rows", row=1, line=1)
-        return None
+        return _no_rows(resource, file, schema, header)
 
     width = max(len(header), 1)
     names = [f"c{i}" for i in range(width)]
@@ -214,7 +216,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     total = n_valid + len(invalid)
     if total == 0:
         add("empty-table", "the table has a header and no rows", row=1, line=1)
-        return None
+        return _no_rows(resource, file, schema, header)
     all_numbers = np.arange(2, total + 2, dtype=np.int64)
     invalid_numbers = np.array([number for number, _ in invalid], dtype=np.int64)
     row_numbers = np.delete(all_numbers, invalid_numbers - 2) if len(invalid) else all_numbers
@@ -328,14 +330,17 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
         return "skip"
 
     try:
-        parsed = pacsv.read_csv(
-            str(path),
-            read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(newlines_in_values=has_quote, ignore_empty_lines=False, invalid_row_handler=handler),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False, check_utf8=True),
-        )
+        with _catch_unraisable() as caught:
+            parsed = pacsv.read_csv(
+                str(path),
+                read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1, block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(newlines_in_values=has_quote, ignore_empty_lines=False, invalid_row_handler=handler),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                                     quoted_strings_can_be_null=False, check_utf8=True),
+            )
     except Exception:  # not UTF-8, or not parseable: the general path names the lines
+        return FALLBACK
+    if caught:  # pyarrow could not hand a bad row to the handler (bytes that are not UTF-8 in it)
         return FALLBACK
     total = parsed.num_rows
     physical = newlines + (0 if last == b"\n" else 1)
@@ -420,16 +425,17 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
             return "skip"
 
         try:
-            parsed = pacsv.read_csv(
-                io.BytesIO(piece),
-                read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, block_size=1 << 22),
-                parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in piece, ignore_empty_lines=False, invalid_row_handler=handler),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                                     quoted_strings_can_be_null=False, check_utf8=True),
-            )
+            with _catch_unraisable() as caught:
+                parsed = pacsv.read_csv(
+                    io.BytesIO(piece),
+                    read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, block_size=1 << 22),
+                    parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in piece, ignore_empty_lines=False, invalid_row_handler=handler),
+                    convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                                         quoted_strings_can_be_null=False, check_utf8=True),
+                )
         except Exception:  # not UTF-8, or not parseable: the general path names the lines
             raise FallbackNeeded from None
-        if invalid or parsed.num_rows != lines:
+        if caught or invalid or parsed.num_rows != lines:
             raise FallbackNeeded
         arrays = [parsed.column(i) for i in range(width)]
         columns = {name: arrays[i] for i, name in enumerate(field_names) if i < len(header)}
@@ -460,6 +466,36 @@ class FallbackNeeded(Exception):
 
 def _same_line(row: int) -> int:
     return row
+
+
+def _no_rows(resource: str, file: str, schema: dict[str, Any], header: list[str]) -> TableData:
+    """A table with a header and no rows: nothing to check in it, but every reference into it fails."""
+    import numpy as np
+    import pyarrow as pa
+
+    arrow = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32()}
+    fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    typed = {f["name"]: pa.array([], arrow.get(f.get("type"), pa.string())) for f in fields}
+    columns = {f["name"]: pa.array([], pa.string()) for f in fields}
+    return TableData(resource, file, schema, header, columns, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool),
+                     _same_line, typed)
+
+
+@contextmanager
+def _catch_unraisable():
+    """Collect the exceptions Python would print as 'Exception ignored in ...' (with a traceback) meanwhile.
+
+    pyarrow decodes a bad row's text before calling the invalid-row handler; when that text is not UTF-8 the
+    error cannot reach the caller and Python prints it on stderr. The fast paths catch it here and fall back
+    to the general path, which reads the bytes with replacement characters and reports each bad line.
+    """
+    caught: list[Any] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = caught.append
+    try:
+        yield caught
+    finally:
+        sys.unraisablehook = previous
 
 
 def _offset_after_lines(raw: bytes, lines: int) -> int:
