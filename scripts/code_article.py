@@ -376,7 +376,7 @@ EVENTS = [
           note="'in part because' Mali's military sought Wagner's help: a partial cause. 'repeated': a series."),
     event("mali_military_sought_wagner_help", "Mali's military seeks help from the Wagner Group", "assistance_request",
           "Mali’s military has sought help from the Kremlin-affiliated Wagner Group",
-          dates=("", PUB, "between", "bounded_by_text"), date_note=f"Undated; before the publication ('has sought').",
+          dates=("", PUB, "between", "bounded_by_text"), date_note="Undated; before the publication ('has sought').",
           place=place("Mali", **MALI),
           note="Country from context. May be the same step as wagner_invitation, told in other words; the text does "
                "not say, so both are kept."),

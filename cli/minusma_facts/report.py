@@ -12,7 +12,7 @@ many there were in all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 ERROR = "error"

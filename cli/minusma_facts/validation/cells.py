@@ -532,7 +532,6 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData]) -> dic
     The foreign keys into one target column are looked up together, and where their values are few next to
     the target's, the target is hashed against them (not they against it): each distinct value missing from
     the target is found, then its rows."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..package import Package, unsafe_path_reason
-from ..report import WARNING, Problem, Report
+from ..report import WARNING, Report
 from .table import TableData
 
 SOURCES = "sources"

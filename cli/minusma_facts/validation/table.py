@@ -150,7 +150,6 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     """Check the file's bytes and parse it; None when there is nothing to check further."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     def add(type_: str, note: str, **where) -> None:
         report.add(Problem(type_, note, resource=resource, file=file, **where))
@@ -196,13 +195,8 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
 
     def parse(threads: bool):
         invalid.clear()
-        return pacsv.read_csv(
-            io.BytesIO(raw),
-            read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in raw, ignore_empty_lines=False, invalid_row_handler=handler),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False, check_utf8=False),
-        )
+        return parse_strings(io.BytesIO(raw), names, handler, threads=threads, skip_header=True,
+                             newlines_in_values=b'"' in raw, check_utf8=False, block_size=1 << 24)
 
     try:
         parsed = parse(True)
@@ -305,8 +299,6 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     Otherwise the result equals `read_table`'s on the same file.
     """
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     try:
         size, newlines, has_cr, has_quote, head, last = _scan(path)
@@ -331,13 +323,8 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
 
     try:
         with _catch_unraisable() as caught:
-            parsed = pacsv.read_csv(
-                str(path),
-                read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1, block_size=1 << 22),
-                parse_options=pacsv.ParseOptions(newlines_in_values=has_quote, ignore_empty_lines=False, invalid_row_handler=handler),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                                     quoted_strings_can_be_null=False, check_utf8=True),
-            )
+            parsed = parse_strings(str(path), names, handler, threads=threads, skip_header=True,
+                                   newlines_in_values=has_quote)
     except Exception:  # not UTF-8, or not parseable: the general path names the lines
         return FALLBACK
     if caught:  # pyarrow could not hand a bad row to the handler (bytes that are not UTF-8 in it)
@@ -375,8 +362,6 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
     from concurrent.futures import ThreadPoolExecutor
 
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     try:
         with open(path, "rb") as handle:
@@ -426,13 +411,8 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
 
         try:
             with _catch_unraisable() as caught:
-                parsed = pacsv.read_csv(
-                    io.BytesIO(piece),
-                    read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, block_size=1 << 22),
-                    parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in piece, ignore_empty_lines=False, invalid_row_handler=handler),
-                    convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                                         quoted_strings_can_be_null=False, check_utf8=True),
-                )
+                parsed = parse_strings(io.BytesIO(piece), names, handler, threads=threads, skip_header=False,
+                                       newlines_in_values=b'"' in piece)
         except Exception:  # not UTF-8, or not parseable: the general path names the lines
             raise FallbackNeeded from None
         if caught or invalid or parsed.num_rows != lines:
@@ -466,6 +446,24 @@ class FallbackNeeded(Exception):
 
 def _same_line(row: int) -> int:
     return row
+
+
+def parse_strings(source, names: list[str], handler, *, threads: bool, skip_header: bool, newlines_in_values: bool,
+                  check_utf8: bool = True, block_size: int = 1 << 22):
+    """Parse CSV with pyarrow keeping every cell as a string (empty, never null) and blank lines as rows;
+    rows with the wrong number of cells go to `handler`. The one set of parser options every path uses."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(
+        source,
+        read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1 if skip_header else 0,
+                                       block_size=block_size),
+        parse_options=pacsv.ParseOptions(newlines_in_values=newlines_in_values, ignore_empty_lines=False,
+                                         invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                             quoted_strings_can_be_null=False, check_utf8=check_utf8),
+    )
 
 
 def _no_rows(resource: str, file: str, schema: dict[str, Any], header: list[str]) -> TableData:
