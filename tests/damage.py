@@ -26,6 +26,15 @@ def write_rows(package: Path, table: str, header: list[str], rows: list[list[str
     (package / "data" / f"{table}.csv").write_bytes(buffer.getvalue().encode("utf-8"))
 
 
+def edit_rows(table: str, change: Callable[[list[str], list[list[str]]], Any]) -> Callable[[Path], None]:
+    """A damage that calls change(header, rows) on a table's rows, in place, and writes them back."""
+    def damage(package: Path) -> None:
+        header, rows = read_rows(package, table)
+        change(header, rows)
+        write_rows(package, table, header, rows)
+    return damage
+
+
 def get_cell(package: Path, table: str, row: int, field: str) -> str:
     header, rows = read_rows(package, table)
     return rows[row - 2][header.index(field)]

@@ -7,19 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from damage import get_cell, read_rows, set_cell, set_cells, write_rows
+from damage import edit_rows, get_cell, set_cell, set_cells
 from minusma_facts.validation import validate_package
 
 STRUCTURAL = {"type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "blank-row", "extra-cell", "missing-cell"}
 CELL_LEVEL = {"type-error", "constraint-error", "unique-error", "extra-cell", "missing-cell"}
-
-
-def _rows(table, change):
-    def damage(p):
-        header, rows = read_rows(p, table)
-        change(header, rows)
-        write_rows(p, table, header, rows)
-    return damage
 
 
 def _cells(table, row, values):
@@ -35,9 +27,9 @@ CASES = [
     pytest.param("events", _cells("events", 2, {"event_type": "picnic", "country_iso3": "mli", "latitude": "-91", "event_name": ""}), id="constraints"),
     pytest.param("actors", _duplicate_id("actors", "actor_id"), id="primary key and unique"),
     pytest.param("events", _cells("events", 5, {"parent_event_id": "nothing_here", "claim_quote_id": "no_quote"}), id="foreign keys"),
-    pytest.param("figures", _rows("figures", lambda h, rows: rows.insert(2, [""] * len(h))), id="blank row"),
-    pytest.param("figures", _rows("figures", lambda h, rows: (rows[1].append("surplus"), rows[3].pop(), rows[4].pop())), id="cell counts"),
-    pytest.param("quotes", _rows("quotes", lambda h, rows: (rows[0].__setitem__(h.index("coding_note"), "two\nlines"), rows[2].__setitem__(h.index("quote_type"), "sung"))), id="rows after a multi-line cell"),
+    pytest.param("figures", edit_rows("figures", lambda h, rows: rows.insert(2, [""] * len(h))), id="blank row"),
+    pytest.param("figures", edit_rows("figures", lambda h, rows: (rows[1].append("surplus"), rows[3].pop(), rows[4].pop())), id="cell counts"),
+    pytest.param("quotes", edit_rows("quotes", lambda h, rows: (rows[0].__setitem__(h.index("coding_note"), "two\nlines"), rows[2].__setitem__(h.index("quote_type"), "sung"))), id="rows after a multi-line cell"),
 ]
 
 

@@ -12,17 +12,9 @@ import functools
 
 import pytest
 
-from damage import get_cell, read_rows, set_cell, set_cells, write_rows
+from damage import edit_rows, get_cell, set_cell, set_cells
 from minusma_facts.validation import table as table_module
 from minusma_facts.validation import validate_package
-
-
-def _rows(name, change):
-    def damage(p):
-        header, rows = read_rows(p, name)
-        change(header, rows)
-        write_rows(p, name, header, rows)
-    return damage
 
 
 DAMAGE = [
@@ -35,8 +27,8 @@ DAMAGE = [
     pytest.param(lambda p: set_cell(p, "actors", 5, "actor_id", get_cell(p, "actors", 2, "actor_id")), id="duplicate id"),
     pytest.param(lambda p: set_cells(p, "quotes", 6, {"event_id": "nothing_here", "coding_note": "=SUM(A1)"}), id="foreign key and formula"),
     pytest.param(lambda p: set_cell(p, "actors", 3, "actor_name", "Cafe\u0301"), id="not NFC"),
-    pytest.param(_rows("figures", lambda h, rows: rows.insert(2, [""] * len(h))), id="blank row"),
-    pytest.param(_rows("figures", lambda h, rows: (rows[1].append("surplus"), rows[3].pop())), id="cell counts"),
+    pytest.param(edit_rows("figures", lambda h, rows: rows.insert(2, [""] * len(h))), id="blank row"),
+    pytest.param(edit_rows("figures", lambda h, rows: (rows[1].append("surplus"), rows[3].pop())), id="cell counts"),
     pytest.param(lambda p: set_cells(p, "casualties", 2, {"count_low": "9", "count_best": "3", "count_high": "1"}), id="semantic order"),
     pytest.param(lambda p: set_cell(p, "events", 4, "evidence", "words that are not in the text"), id="evidence mismatch"),
 ]
