@@ -23,6 +23,15 @@ def _problem(type_: str, note: str, resource: str | None = None, field: str | No
     return Problem(type_, note, resource=resource, file=file, field=field)
 
 
+def _refused(report: Report, label: str, key: str, value: Any) -> bool:
+    """Report a resource's `key` path that may not be followed (absolute, '..', a URL); True when refused."""
+    reason = unsafe_path_reason(value)
+    if reason:
+        what = "path" if key == "path" else f"{key} path"
+        report.add(_problem("unsafe-path", f"resource {label!r} {what} {value!r} {reason}: refused, not read", label, key))
+    return bool(reason)
+
+
 def check_descriptor(report: Report, package: Package, defer: list | None = None) -> list[str]:
     """Report descriptor problems; return the names of the table resources that can be read safely.
 
@@ -66,28 +75,20 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
         if isinstance(path, list):
             report.add(_problem("descriptor-error", f"resource {label!r} has a multipart path; this package uses one file per table", label, "path"))
             safe = False
+        elif _refused(report, label, "path", path):
+            safe = False
         else:
-            reason = unsafe_path_reason(path)
-            if reason:
-                report.add(_problem("unsafe-path", f"resource {label!r} path {path!r} {reason}: refused, not read", label, "path"))
-                safe = False
-            else:
-                listed_paths.add(path)
+            listed_paths.add(path)
         schema_ref = resource.get("schema")
         schema = None
         if isinstance(schema_ref, str):
-            reason = unsafe_path_reason(schema_ref)
-            if reason:
-                report.add(_problem("unsafe-path", f"resource {label!r} schema path {schema_ref!r} {reason}: refused, not read", label, "schema"))
+            if _refused(report, label, "schema", schema_ref):
                 safe = False
             else:
                 listed_schemas.add(schema_ref)
         dialect = resource.get("dialect")
-        if isinstance(dialect, str):
-            reason = unsafe_path_reason(dialect)
-            if reason:
-                report.add(_problem("unsafe-path", f"resource {label!r} dialect path {dialect!r} {reason}: refused, not read", label, "dialect"))
-                safe = False
+        if isinstance(dialect, str) and _refused(report, label, "dialect", dialect):
+            safe = False
         if safe and isinstance(name, str) and schema_ref is not None:
             try:
                 schema = package.schema(name)
