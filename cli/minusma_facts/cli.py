@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 
 import typer
 
@@ -41,5 +42,22 @@ for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.nam
 
 
 def main() -> None:
-    """Console-script entry point. Typer's own usage errors exit 2, as `validate`'s contract needs."""
-    app()
+    """Console-script entry point. Typer's own usage errors exit 2, as `validate`'s contract needs.
+
+    A usage error of `validate --json` (or `--format json`), which typer reports before `validate` runs, still
+    prints one JSON object on stdout, so a machine that asked for JSON always gets JSON.
+    """
+    try:
+        app()
+    except SystemExit as exit:
+        if exit.code == 2 and _asks_for_json(sys.argv[1:]):
+            from .commands.validate import json_printed, print_cannot_run_json
+
+            if not json_printed():
+                print_cannot_run_json("usage error: the arguments are not valid (see the message on stderr)")
+        raise
+
+
+def _asks_for_json(argv: list[str]) -> bool:
+    return argv[:1] == ["validate"] and ("--json" in argv or "--format=json" in argv
+                                         or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:])))

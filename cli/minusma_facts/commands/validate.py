@@ -19,24 +19,37 @@ def register(app: typer.Typer) -> None:
 def validate(
     path: Path = typer.Argument(Path("."), help="A package folder, its datapackage.json, or a release .zip."),
     sources: Optional[Path] = typer.Option(None, "--sources", help="Folder of stored source texts (looked up by file name), to verify spans when the package carries none."),
-    as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON, for machines."),
-    limit: int = typer.Option(1000, "--limit", min=1, help="Keep at most N errors (and N warnings) in the list; all are counted."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON, for machines (the same as --format json)."),
+    output_format: str = typer.Option("table", "--format", metavar="[table|json|github]",
+                                      help="table: for people; json: the whole report; github: GitHub Actions workflow commands, so findings show on a pull request's diff."),
+    limit: int = typer.Option(1000, "--limit", help="Keep at most N errors (and N warnings) in the list; all are counted."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
 ) -> None:
     """Check the package: descriptor, files, cells, keys, semantics, provenance, metadata. Every problem, one run."""
+    if output_format not in FORMATS:
+        typer.echo(f"minusma-facts validate: cannot run: --format must be one of {', '.join(FORMATS)}, not {output_format!r}", err=True)
+        raise typer.Exit(2)
+    if as_json:
+        output_format = "json"
+    if limit < 1:
+        _cannot_run(f"--limit must be 1 or more, not {limit}", output_format)
     try:
         from ..validation import CannotRun, validate_package
 
         try:
-            with _progress(enabled=not (quiet or as_json)) as show:
+            with _progress(enabled=not quiet and output_format == "table") as show:
                 report = validate_package(path, sources_dir=sources, limit=limit, progress=show)
         except CannotRun as error:
-            typer.echo(f"minusma-facts validate: cannot run: {error}", err=True)
-            raise typer.Exit(2)
-        if as_json:
+            _cannot_run(str(error), output_format)
+        if output_format == "json":
             import json
 
             typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        elif output_format == "github":
+            from ..github import workflow_commands
+
+            for line in workflow_commands(report, path):
+                typer.echo(line)
         elif quiet:
             typer.echo(report.verdict)
         else:
@@ -47,9 +60,36 @@ def validate(
         typer.echo("minusma-facts validate: interrupted", err=True)
         raise typer.Exit(2)
     except Exception as error:  # noqa: BLE001 - no traceback ever reaches the user
-        typer.echo(f"minusma-facts validate: cannot run: {type(error).__name__}: {error}", err=True)
-        raise typer.Exit(2)
+        _cannot_run(f"{type(error).__name__}: {error}", output_format)
     raise typer.Exit(0 if report.valid else 1)
+
+
+FORMATS = ("table", "json", "github")
+_JSON_PRINTED: list[bool] = []
+
+
+def print_cannot_run_json(cause: str) -> None:
+    """The one JSON object of a run that could not check the package (exit 2)."""
+    import json
+
+    _JSON_PRINTED.append(True)
+    typer.echo(json.dumps({"valid": None, "cannot_run": True, "exit_code": 2, "message": cause}, ensure_ascii=False, indent=2))
+
+
+def json_printed() -> bool:
+    return bool(_JSON_PRINTED)
+
+
+def _cannot_run(cause: str, output_format: str) -> None:
+    """Exit 2 with the cause on stderr; with --json (or --format json) stdout still carries one JSON object."""
+    typer.echo(f"minusma-facts validate: cannot run: {cause}", err=True)
+    if output_format == "json":
+        print_cannot_run_json(cause)
+    elif output_format == "github":
+        from ..github import command
+
+        typer.echo(command("error", f"minusma-facts validate cannot run: {cause}", title="cannot-run"))
+    raise typer.Exit(2)
 
 
 @contextmanager

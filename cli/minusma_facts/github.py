@@ -1,0 +1,107 @@
+"""`validate --format github`: a report as GitHub Actions workflow commands.
+
+Each finding becomes one line ``::error file=F,line=L,col=C,title=T::message`` (``::warning`` for warnings), so
+that GitHub shows it on the pull request's diff, at the file and line it names. The runner reads these lines
+from the job's log: a value is escaped as the Actions toolkit escapes it (``%``, CR and LF in the message; also
+``:`` and ``,`` in a property), and every other control character, bidi override or line separator that a
+package's text may carry is written as a visible ``\\u`` escape, so a cell can neither start a command of its own
+nor rewrite the log. ``file`` is the path from the current folder, as the runner resolves it from the
+workspace; ``col`` is the field's column in the file's header (1-based) where the file can be read safely.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Iterator
+
+HEADER_BYTES = 1 << 16  # the header line is read up to this size; a longer one gets no `col`
+
+# C0 and C1 controls (tab excepted), DEL, bidi embeddings/overrides/isolates, line and paragraph separators
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _visible(text: str) -> str:
+    """Text with every character that could steer a terminal or a log written as a visible escape."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", unicodedata.normalize("NFC", text))
+
+
+def escape_data(text: str) -> str:
+    return _visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(kind: str, message: str, **properties: object) -> str:
+    """One workflow command line, e.g. ``command("error", "bad", file="a.csv", line=3)``."""
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items() if value not in (None, ""))
+    return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def _root(path: Path) -> tuple[Path, bool]:
+    """The package's folder (or the archive itself) and whether it is an archive."""
+    if path.is_file() and path.suffix.lower() == ".zip":
+        return path, True
+    return (path.parent if path.is_file() else path), False
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _header(root: Path, relpath: str) -> list[str] | None:
+    """The header of a CSV inside the package folder, read without following a link out of it; None when unsafe."""
+    target = root / relpath
+    try:
+        real_root = root.resolve(strict=True)
+        real = target.resolve(strict=True)
+        if target.is_symlink() or real_root not in real.parents or not real.is_file():
+            return None
+        with open(real, "rb") as handle:
+            head = handle.read(HEADER_BYTES)
+    except (OSError, RuntimeError):
+        return None
+    line = head.split(b"\n", 1)[0] if b"\n" in head else (head if len(head) < HEADER_BYTES else None)
+    if line is None:
+        return None
+    try:
+        return next(csv.reader(io.StringIO(line.decode("utf-8-sig").rstrip("\r"))))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+
+
+def workflow_commands(report, path: Path | str) -> Iterator[str]:
+    """The report's errors and warnings as workflow commands, then its verdict as a notice."""
+    root, is_archive = _root(Path(path))
+    headers: dict[str, list[str] | None] = {}
+
+    def column(problem) -> int | None:
+        if is_archive or not problem.file or not problem.field:
+            return None
+        if problem.file not in headers:
+            headers[problem.file] = _header(root, problem.file)
+        header = headers[problem.file]
+        return header.index(problem.field) + 1 if header and problem.field in header else None
+
+    def lines(kind: str, problems: Iterable) -> Iterator[str]:
+        for problem in problems:
+            where = root if is_archive else (root / problem.file if problem.file else root / "datapackage.json")
+            line = problem.line if problem.line is not None else problem.row
+            yield command(kind, problem.message, file=_display(where), line=line, col=column(problem),
+                          title=f"minusma-facts {problem.type}")
+
+    yield from lines("error", report.errors)
+    yield from lines("warning", report.warnings)
+    if report.partial:
+        yield command("warning", f"The list is partial: {len(report.errors)} of {report.error_count} errors are shown; use --limit to see more.",
+                      title="minusma-facts partial report")
+    yield command("notice" if report.valid else "error", report.verdict, title="minusma-facts validate")
