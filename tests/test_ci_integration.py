@@ -49,7 +49,7 @@ def test_github_format_on_a_valid_package_is_one_notice(package_copy):
 
 @pytest.mark.parametrize("cell", [
     pytest.param("x\n::error file=README.md::all is well", id="newline and a command of its own"),
-    pytest.param("x\r::stop-commands::token", id="carriage return"),
+    pytest.param("x,\r::stop-commands::token", id="carriage return"),
     pytest.param("x\x1b[2J\x1b[Hvalid", id="terminal escape"),
     pytest.param("x\u202egnirts", id="bidi override"),
     pytest.param("x\u2028::error::y", id="line separator"),
