@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .package import Package, PackageError
+from .safety import clean_name, looks_like_formula, output_path
 
 FORMATS = ("sqlite", "parquet", "xlsx")
 INTEROP_FORMATS = ("acled", "ucdp")
@@ -122,6 +123,8 @@ def write_reproducible_zip(target, entries: list[tuple[str, bytes]], stamp: dt.d
 def atomic_target(final: Path, *, directory: bool = False) -> Iterator[Path]:
     """A temporary path beside `final` that is renamed onto it only when the block succeeds."""
     final.parent.mkdir(parents=True, exist_ok=True)
+    if directory and (final.is_symlink() or final.exists()):
+        _replaceable_export_folder(final)
     if directory:
         temporary = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     else:
@@ -131,7 +134,8 @@ def atomic_target(final: Path, *, directory: bool = False) -> Iterator[Path]:
     try:
         yield temporary
         if directory:
-            if final.is_dir():
+            if final.is_symlink() or final.exists():
+                _replaceable_export_folder(final)  # checked again: it may have changed meanwhile
                 import shutil
 
                 shutil.rmtree(final)
@@ -146,6 +150,16 @@ def atomic_target(final: Path, *, directory: bool = False) -> Iterator[Path]:
                 shutil.rmtree(temporary, ignore_errors=True)
             else:
                 temporary.unlink()
+
+
+def _replaceable_export_folder(folder: Path) -> None:
+    """Refuse to replace `folder` unless it is one this export wrote: a real folder (not a symbolic link)
+    holding nothing but .parquet files. A folder export did not create is never removed."""
+    if folder.is_symlink() or not folder.is_dir() or any(
+        entry.is_symlink() or not entry.is_file() or entry.suffix != ".parquet" for entry in folder.iterdir()
+    ):
+        raise ExportError(f"{folder}: exists and is not a Parquet export this command wrote; nothing was removed "
+                          "(choose another --output or remove it yourself)")
 
 
 # -- SQLite --------------------------------------------------------------------------------------------------
@@ -288,13 +302,21 @@ def write_xlsx(package: Package, out_path: Path, *, stamp: dt.datetime | None = 
     workbook.properties.title = str(package.descriptor.get("title", ""))
     bold = Font(bold=True)
 
+    def text(sheet, value, font=None):
+        """Every value as a cell; a string is always text (never a formula, whatever it starts with), and a
+        string a spreadsheet would take for a formula is shown quote-prefixed, so editing it keeps it text."""
+        if not isinstance(value, str):
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        if looks_like_formula(value):
+            cell.quotePrefix = True
+        if font is not None:
+            cell.font = font
+        return cell
+
     def header(sheet, names):
-        cells = []
-        for text in names:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([text(sheet, name, bold) for name in names])
 
     counts: dict[str, int] = {}
     for name, (fields, columns) in tables:
@@ -302,7 +324,7 @@ def write_xlsx(package: Package, out_path: Path, *, stamp: dt.datetime | None = 
         header(sheet, [f["name"] for f in fields])
         rows = _rows(columns)
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([text(sheet, value) for value in row])
         sheet.freeze_panes = "A2"
         counts[name] = len(rows)
 
@@ -310,7 +332,7 @@ def write_xlsx(package: Package, out_path: Path, *, stamp: dt.datetime | None = 
     header(sheet, ["table", "field", "type", "required", "title", "description"])
     for name in package.resource_names:
         for f in package.schema(name).get("fields", []):
-            sheet.append([name, f["name"], f.get("type", "string"), _required(f), f.get("title"), f.get("description")])
+            sheet.append([text(sheet, v) for v in (name, f["name"], f.get("type", "string"), _required(f), f.get("title"), f.get("description"))])
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -345,13 +367,14 @@ def _fix_xlsx_times(data: bytes, stamp: dt.datetime) -> bytes:
 def default_output(package: Package, fmt: str) -> Path:
     """Where an export goes when no --output is given: dist/ beside the package."""
     root = package.location.parent if package.is_archive else package.location
-    stem = f"{package.descriptor.get('name', 'package')}-{package.descriptor.get('version', 'unversioned')}"
+    # the descriptor's name and version are the package's words: made plain file names, never a path
+    stem = f"{clean_name(package.descriptor.get('name'), 'package')}-{clean_name(package.descriptor.get('version'), 'unversioned')}"
     name = {
         "sqlite": f"{stem}.sqlite",
         "xlsx": f"{stem}.xlsx",
         "parquet": f"{stem}-parquet",
     }.get(fmt, f"{stem}-{fmt}.csv")
-    return root / "dist" / name
+    return output_path(root, f"dist/{name}")
 
 
 def export(package: Package, fmt: str, out_path: Path) -> dict[str, int]:

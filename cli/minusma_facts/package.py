@@ -7,33 +7,18 @@ never from a list kept here.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
+import os
+import weakref
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
+
+from .safety import PackageError, Refused, clean, load_json, read_file, real_file, unsafe_path_reason
 
 DESCRIPTOR = "datapackage.json"
 
-
-class PackageError(Exception):
-    """The package cannot be opened or read at all (validate exits 2 on it)."""
-
-
-def unsafe_path_reason(path: Any) -> str | None:
-    """Why a descriptor path may not be followed, or None when it is a safe relative path."""
-    if not isinstance(path, str) or not path:
-        return "is not a non-empty string"
-    if "://" in path or path.lower().startswith(("http:", "https:", "ftp:", "file:", "data:")):
-        return "is a URL"
-    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
-        return "is absolute"
-    if "\\" in path:
-        return "uses backslashes"
-    if ".." in PurePosixPath(path).parts:
-        return "contains '..'"
-    return None
+__all__ = ["DESCRIPTOR", "Package", "PackageError", "Refused", "unsafe_path_reason"]
 
 
 @dataclass
@@ -42,39 +27,44 @@ class Package:
 
     location: Path
     descriptor: dict[str, Any]
-    _zip: zipfile.ZipFile | None = None
-    _zip_prefix: str = ""
+    _archive: Any = None  # archive.Archive for a release .zip
     _schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _extracted: Path | None = None
 
     # -- opening ---------------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path = ".") -> "Package":
+    def open(cls, path: str | Path = ".", *, strict: bool = True, max_entry_bytes: int | None = None) -> "Package":
+        """Open a folder, its datapackage.json or a release .zip. An archive whose entries are not all sound
+        (see `archive.open_archive`) is refused unless `strict` is false; then `archive_problems` lists them."""
         location = Path(path)
         if location.is_dir():
-            descriptor_path = location / DESCRIPTOR
-            if not descriptor_path.is_file():
-                raise PackageError(f"{location}: no {DESCRIPTOR} in this folder")
-            return cls(location, _parse_descriptor(_read_file(descriptor_path), str(descriptor_path)))
+            return cls(location, _parse_descriptor(_read_file(location, DESCRIPTOR), str(location / DESCRIPTOR)))
         if location.is_file() and location.name == DESCRIPTOR:
-            return cls(location.parent, _parse_descriptor(_read_file(location), str(location)))
+            return cls(location.parent, _parse_descriptor(_read_file(location.parent, DESCRIPTOR), str(location)))
         if location.is_file() and location.suffix.lower() == ".zip":
-            try:
-                archive = zipfile.ZipFile(location)
-            except (zipfile.BadZipFile, OSError) as error:
-                raise PackageError(f"{location}: not a readable zip archive ({error})") from None
-            names = [n for n in archive.namelist() if PurePosixPath(n).name == DESCRIPTOR]
-            if not names:
-                raise PackageError(f"{location}: the archive holds no {DESCRIPTOR}")
-            top = min(names, key=lambda n: n.count("/"))
-            prefix = top[: -len(DESCRIPTOR)]
-            return cls(location, _parse_descriptor(archive.read(top), f"{location}!{top}"), archive, prefix)
+            from .archive import open_archive, read_entry
+
+            archive = open_archive(location, max_entry_bytes)
+            if strict and archive.problems:
+                name, problem = archive.problems[0]
+                more = f" (and {len(archive.problems) - 1} more problems)" if len(archive.problems) > 1 else ""
+                raise Refused(f"{location}: refused, archive entry {clean(name, 120)!r}: {problem}{more}; "
+                              "`minusma-facts validate` lists them all")
+            package = cls(location, {}, archive)
+            package.descriptor = _parse_descriptor(read_entry(archive, DESCRIPTOR), f"{location}!{archive.descriptor.filename}")
+            return package
         if not location.exists():
             raise PackageError(f"{location}: no such file or folder")
         raise PackageError(f"{location}: not a package folder, a {DESCRIPTOR} or a .zip archive")
 
     @property
     def is_archive(self) -> bool:
-        return self._zip is not None
+        return self._archive is not None
+
+    @property
+    def archive_problems(self) -> list[tuple[str, str]]:
+        """(entry name, problem) for every unsound entry of an archive opened with strict=False."""
+        return list(self._archive.problems) if self._archive is not None else []
 
     # -- files -----------------------------------------------------------------------------------------
     def display(self, relpath: str) -> str:
@@ -82,43 +72,83 @@ class Package:
         return relpath
 
     def exists(self, relpath: str) -> bool:
+        """True when something is at `relpath` (reading it may still be refused: see `refusal`)."""
         if unsafe_path_reason(relpath):
             return False
-        if self._zip is not None:
-            try:
-                self._zip.getinfo(self._zip_prefix + relpath)
-                return True
-            except KeyError:
-                return False
+        if self._archive is not None:
+            return self._archive.info(relpath) is not None
         try:
-            return (self.location / relpath).is_file()
+            return os.path.lexists(self.location / relpath) and not (self.location / relpath).is_dir()
         except OSError:  # a name the file system cannot hold (too long, say) names no file
             return False
 
-    def read_bytes(self, relpath: str) -> bytes:
-        reason = unsafe_path_reason(relpath)
-        if reason:
-            raise PackageError(f"{relpath}: refused, the path {reason}")
-        if self._zip is not None:
-            try:
-                return self._zip.read(self._zip_prefix + relpath)
-            except KeyError:
-                raise FileNotFoundError(relpath) from None
-        return (self.location / relpath).read_bytes()
+    def refusal(self, relpath: str) -> str | None:
+        """Why the gate refuses to read `relpath` (a symlink out of the package, a FIFO, an unsound archive
+        entry), or None when it may be read (or is missing)."""
+        try:
+            if self._archive is not None:
+                from .archive import _checked
+
+                _checked(self._archive, relpath, None)
+            else:
+                real_file(self.location, relpath)
+        except (FileNotFoundError, OSError):
+            return None
+        except Refused as error:
+            return str(error)
+        return None
+
+    def size(self, relpath: str) -> int:
+        """The file's size in bytes (an archive entry's decompressed size, from its header) without reading it."""
+        if self._archive is not None:
+            info = self._archive.info(relpath)
+            if info is None:
+                raise FileNotFoundError(relpath)
+            return info.file_size
+        return real_file(self.location, relpath).stat().st_size
+
+    def read_bytes(self, relpath: str, max_bytes: int | None = None) -> bytes:
+        """The file's bytes, through the gate (safety.read_file, archive.read_entry); Refused when unsafe."""
+        if self._archive is not None:
+            from .archive import read_entry
+
+            return read_entry(self._archive, relpath, max_bytes)
+        return read_file(self.location, relpath, max_bytes)
+
+    def local_path(self, relpath: str) -> Path:
+        """A path on disk holding the file's bytes, for readers that stream from a file: the real path of a
+        folder's file (through the gate), or the archive entry streamed into a private temporary folder."""
+        if self._archive is None:
+            return real_file(self.location, relpath)
+        import tempfile
+
+        from .archive import extract_entry, remove_folder
+
+        if self._extracted is None:
+            self._extracted = Path(tempfile.mkdtemp(prefix="minusma-facts-entry-"))
+            weakref.finalize(self, remove_folder, self._extracted)
+        return extract_entry(self._archive, relpath, self._extracted)
+
+    def drop_local(self) -> None:
+        """Remove the archive entries `local_path` streamed out so far (a folder's files are never touched)."""
+        if self._extracted is not None:
+            for path in self._extracted.iterdir():
+                path.unlink(missing_ok=True)
 
     def list_files(self, folder: str, suffix: str) -> list[str]:
         """Files directly inside `folder` whose names end in `suffix`, as sorted POSIX paths relative to the root."""
-        if self._zip is not None:
-            prefix = self._zip_prefix + folder + "/"
+        if self._archive is not None:
+            prefix = self._archive.prefix + folder + "/"
             return sorted(
-                name[len(self._zip_prefix):]
-                for name in self._zip.namelist()
+                name[len(self._archive.prefix):]
+                for name in self._archive.zip.namelist()
                 if name.startswith(prefix) and "/" not in name[len(prefix):] and name.endswith(suffix)
             )
         root = self.location / folder
         if not root.is_dir():
             return []
-        return sorted(f"{folder}/{p.name}" for p in root.iterdir() if p.is_file() and p.name.endswith(suffix))
+        return sorted(f"{folder}/{p.name}" for p in root.iterdir()
+                      if (p.is_file() or p.is_symlink()) and p.name.endswith(suffix))
 
     # -- resources -------------------------------------------------------------------------------------
     @property
@@ -145,13 +175,21 @@ class Package:
                 if reason:
                     raise PackageError(f"{DESCRIPTOR}: schema path {schema!r} of resource {name!r} {reason}")
                 try:
-                    schema = json.loads(self.read_bytes(schema).decode("utf-8"))
+                    schema = load_json(self.read_bytes(schema), schema)
                 except FileNotFoundError:
                     raise PackageError(f"{schema}: schema file of resource {name!r} is missing") from None
                 except (UnicodeDecodeError, json.JSONDecodeError) as error:
                     raise PackageError(f"{schema}: schema of resource {name!r} is not JSON ({error})") from None
+                except ValueError as error:
+                    raise PackageError(str(error)) from None
             if not isinstance(schema, dict):
                 raise PackageError(f"{DESCRIPTOR}: resource {name!r} has no table schema")
+            from .schema_shape import SchemaShapeError, schema_problems
+
+            problems = schema_problems(schema)
+            if problems:
+                file = self.resource(name).get("schema")
+                raise SchemaShapeError(file if isinstance(file, str) else DESCRIPTOR, name, problems)
             self._schemas[name] = schema
         return self._schemas[name]
 
@@ -168,29 +206,32 @@ class Package:
 
         schema = self.schema(name)
         path = self.resource_path(name)
-        raw = self.read_bytes(path)
         frame = pd.read_csv(
-            io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8"
+            self.local_path(path), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8"
         )
         if not typed:
             return frame
         return cast_frame(frame, schema)
 
 
-def _read_file(path: Path) -> bytes:
+def _read_file(folder: Path, name: str) -> bytes:
     try:
-        return path.read_bytes()
+        return read_file(folder, name)
+    except FileNotFoundError:
+        raise PackageError(f"{folder}: no {DESCRIPTOR} in this folder") from None
     except OSError as error:
-        raise PackageError(f"{path}: cannot be read ({error.strerror})") from None
+        raise PackageError(f"{folder / name}: cannot be read ({error.strerror})") from None
 
 
 def _parse_descriptor(raw: bytes, where: str) -> dict[str, Any]:
     try:
-        descriptor = json.loads(raw.decode("utf-8"))
+        descriptor = load_json(raw, where)
     except UnicodeDecodeError:
         raise PackageError(f"{where}: not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise PackageError(f"{where}: not JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    except ValueError as error:  # over the size or depth budget
+        raise PackageError(str(error)) from None
     if not isinstance(descriptor, dict):
         raise PackageError(f"{where}: not a Data Package descriptor (the top level is not a JSON object)")
     return descriptor

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
+from .safety import clean_name, load_yaml, output_path
 
 RELEASE_DOCUMENTS = (
     "README.md",
@@ -98,8 +99,9 @@ def check_metadata_versions(package: Package) -> None:
     version = package.descriptor.get("version")
     found: dict[str, Any] = {}
     try:
-        found["CITATION.cff"] = (yaml.safe_load(_read(package, "CITATION.cff", "CITATION.cff")) or {}).get("version")
-    except (yaml.YAMLError, AttributeError) as error:
+        cff = _read(package, "CITATION.cff", "CITATION.cff").decode("utf-8")
+        found["CITATION.cff"] = (load_yaml(cff, "CITATION.cff") or {}).get("version")
+    except (yaml.YAMLError, AttributeError, ValueError) as error:
         raise ReleaseError(f"CITATION.cff: not a YAML mapping ({error})") from None
     try:
         found[".zenodo.json"] = json.loads(_read(package, ".zenodo.json", ".zenodo.json")).get("version")
@@ -178,7 +180,7 @@ def build_release(package_path: str | Path = ".", output_dir: str | Path | None 
     order = [DESCRIPTOR] + sorted(p for p in files if p != DESCRIPTOR)
     entries = [(f"{stem}/{p}", files[p]) for p in order]
 
-    out_dir = Path(output_dir) if output_dir is not None else package.location / "dist"
+    out_dir = Path(output_dir) if output_dir is not None else output_path(package.location, "dist")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -19,6 +19,8 @@ ERROR = "error"
 WARNING = "warning"
 
 DEFAULT_LIMIT = 1000
+CELL_CLIP = 200  # characters of a cell, field name or file name a problem echoes
+NOTE_CLIP = 1000
 
 
 @dataclass
@@ -32,6 +34,17 @@ class Problem:
     line: int | None = None
     field: str | None = None
     cell: str | None = None
+
+    def __post_init__(self) -> None:
+        # a package's text never reaches a terminal, a log or --json raw or whole (safety.clean): control
+        # characters and bidi controls escaped, cells, field names and files clipped
+        from .safety import clean
+
+        self.note = clean(self.note, NOTE_CLIP)
+        for name in ("cell", "field", "file", "resource"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, clean(value, CELL_CLIP))
 
     @property
     def where(self) -> str:

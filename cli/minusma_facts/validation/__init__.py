@@ -24,26 +24,30 @@ class CannotRun(Exception):
     """There is nothing to validate: the path is missing or unreadable, or is not a package."""
 
 
-def _open(path: Path, report: Report):
-    """Open the package; a descriptor that is not a JSON object is a finding (None), anything else can't run."""
+def _open(path: Path, report: Report, max_bytes: int | None = None):
+    """Open the package; a descriptor that is not a JSON object is a finding (None), anything else can't run.
+    An archive is opened leniently: each unsound entry is an `archive-entry` finding."""
     import json
 
     from ..package import DESCRIPTOR, Package, PackageError
+    from ..safety import Refused, load_json, read_file
 
     descriptor_path = None
     if path.is_dir():
         descriptor_path = path / DESCRIPTOR
-        if not descriptor_path.is_file():
+        if not (descriptor_path.is_file() or descriptor_path.is_symlink()):
             raise CannotRun(f"{path}: no {DESCRIPTOR} in this folder, so it is not a data package")
     elif path.is_file() and path.name == DESCRIPTOR:
         descriptor_path = path
     if descriptor_path is not None:
         try:
-            raw = descriptor_path.read_bytes()
+            raw = read_file(descriptor_path.parent, DESCRIPTOR)
+        except Refused as error:
+            raise CannotRun(str(error)) from None
         except OSError as error:
             raise CannotRun(f"{descriptor_path}: cannot be read ({error.strerror})") from None
         try:
-            parsed = json.loads(raw.decode("utf-8"))
+            parsed = load_json(raw, DESCRIPTOR)
         except UnicodeDecodeError as error:
             report.add(Problem("descriptor-error", f"{DESCRIPTOR} is not UTF-8 text (byte {error.start})", file=DESCRIPTOR))
             return None
@@ -51,20 +55,28 @@ def _open(path: Path, report: Report):
             report.add(Problem("descriptor-error", f"{DESCRIPTOR} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}",
                                file=DESCRIPTOR, line=error.lineno))
             return None
+        except ValueError as error:
+            report.add(Problem("descriptor-error", f"{error}; nothing else is checked", file=DESCRIPTOR))
+            return None
         if not isinstance(parsed, dict):
             report.add(Problem("descriptor-error", f"{DESCRIPTOR} is not a Data Package: its top level is a JSON {type(parsed).__name__}, not an object",
                                file=DESCRIPTOR))
             return None
     try:
-        return Package.open(path)
+        package = Package.open(path, strict=False, max_entry_bytes=max_bytes)
     except PackageError as error:
         text = str(error)
-        if path.is_file() and path.suffix.lower() == ".zip" and ("not JSON" in text or "not UTF-8" in text or "not a Data Package" in text):
+        if path.is_file() and path.suffix.lower() == ".zip" and ("not JSON" in text or "not UTF-8" in text
+                                                                   or "not a Data Package" in text or "nested deeper" in text
+                                                                   or "over the" in text or "cannot be read" in text):
             report.add(Problem("descriptor-error", text.split(": ", 1)[-1], file=DESCRIPTOR))
             return None
         raise CannotRun(text) from None
     except OSError as error:
         raise CannotRun(f"{path}: cannot be read ({error.strerror})") from None
+    for entry, problem in package.archive_problems:
+        report.add(Problem("archive-entry", f"archive entry {entry!r}: {problem}" if entry else problem, file=entry or None))
+    return package
 
 
 def _warm_up() -> None:
@@ -177,7 +189,7 @@ def _reading_order(readable: list[str], targets_of: dict[str, set[str]]) -> list
 
 
 def validate_package(path: str | Path = ".", sources_dir: str | Path | None = None, limit: int = DEFAULT_LIMIT,
-                     progress: Callable[[str, int, int], None] | None = None) -> Report:
+                     progress: Callable[[str, int, int], None] | None = None, max_bytes: int | None = None) -> Report:
     """Validate the package at `path` (a folder, its datapackage.json, or a .zip) and return the report.
 
     Tables are checked one at a time and freed (only the key columns foreign keys still need are kept), so
@@ -185,8 +197,12 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
     each table's file and cells; foreign keys; semantics; provenance; metadata) whatever order they run in.
     Arrow memory comes from jemalloc returning freed pages at once (where pyarrow has it), for the run only.
     `progress(table, done, total)` is called before each table is read (the CLI shows it on a terminal).
+    `max_bytes` caps the decompressed size of one archive entry (default archive.MAX_ENTRY_BYTES). No socket
+    is opened meanwhile (safety.no_network).
     """
     import pyarrow
+
+    from ..safety import no_network
 
     previous = pyarrow.default_memory_pool()
     try:
@@ -195,13 +211,14 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
     except NotImplementedError:  # a pyarrow built without jemalloc keeps its own pool
         pass
     try:
-        return _validate(path, sources_dir, limit, progress)
+        with no_network():
+            return _validate(path, sources_dir, limit, progress, max_bytes)
     finally:
         pyarrow.set_memory_pool(previous)
 
 
 def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
-              progress: Callable[[str, int, int], None] | None) -> Report:
+              progress: Callable[[str, int, int], None] | None, max_bytes: int | None = None) -> Report:
     import threading
 
     import numpy  # noqa: F401 - imported here, before the background threads import what builds on them
@@ -222,7 +239,8 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     if limit < 1:
         raise CannotRun(f"--limit must be at least 1, not {limit}")
     report = Report(str(path), limit)
-    package = _open(path, report)
+    report.section((0,))
+    package = _open(path, report, max_bytes)
     if package is None:
         report.sort()
         return report
@@ -303,8 +321,16 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         keep.update(f.get("name") for f in schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
         later |= keep
         table = FALLBACK
-        if not package.is_archive and name != SOURCES:
-            streamed = _stream_table(report, name, i, file, package.location / file, schema, later, keep, texts or {})
+        package.drop_local()  # the entry streamed out of an archive for the previous table
+        try:
+            local = package.local_path(file)
+        except (OSError, PackageError) as error:
+            report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))
+            done.add(name)
+            check_ready_foreign_keys()
+            continue
+        if name != SOURCES:
+            streamed = _stream_table(report, name, i, file, local, schema, later, keep, texts or {})
             if streamed is not None:
                 slim[name], more = streamed
                 unverified += more
@@ -312,12 +338,11 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                 waiting.append(name)
                 check_ready_foreign_keys()
                 continue
-        if not package.is_archive:
-            table = read_table_fast(report, name, file, package.location / file, schema)
+        table = read_table_fast(report, name, file, local, schema)
         if table is FALLBACK:
             try:
-                raw = package.read_bytes(file)
-            except (OSError, PackageError) as error:
+                raw = local.read_bytes()
+            except OSError as error:
                 report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))
                 done.add(name)
                 check_ready_foreign_keys()
@@ -349,6 +374,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         check_ready_foreign_keys()
     check_ready_foreign_keys(final=True)
     slim.clear()
+    package.drop_local()
 
     report.section((5, 0))
     if unverified:

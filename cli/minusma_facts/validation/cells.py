@@ -13,6 +13,7 @@ import unicodedata
 from typing import Any
 
 from ..report import Report
+from ..safety import CONTROL_PATTERN, clean, clip, looks_like_formula
 from .table import TableData
 
 NUMERIC = {"integer", "number", "year"}
@@ -27,6 +28,13 @@ DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
 FORMULA_START = ("=", "+", "-", "@")
 FORMULA_BYTES = "".join(FORMULA_START).encode("ascii")
+# first bytes of white space, NBSP (C2), zero-width spaces and U+2060 (E2), BOM and fullwidth signs (EF)
+LOOKALIKE_LEADS = b"\t\n\x0b\x0c\r \xc2\xe2\xef"
+# bytes that may be or begin a control character: C0 but tab/LF/CR, DEL, and C2 (C1 controls), E2 (bidi,
+# U+2028/9)
+_SUSPECT_BYTES = __import__("numpy").zeros(256, bool)
+_SUSPECT_BYTES[[*range(0, 9), 11, 12, *range(14, 32), 127, 0xC2, 0xE2]] = True
+_CONTROL_RE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 
 
 def _np(mask):
@@ -40,7 +48,7 @@ def _short(values, limit: int = 8) -> str:
 
 
 def _regex_mask(array, pattern: str):
-    """True where the whole cell matches `pattern` (RE2 through pyarrow; Python's re when RE2 refuses it).
+    """True where the whole cell matches `pattern` (RE2 through pyarrow, in time linear in the text).
 
     Patterns that are a run of ASCII character classes (`^[a-z][a-z0-9_]*$`, `^[A-Z]{3}$`) are read from the
     Arrow buffers by `_class_run_mask` instead, with the same verdicts."""
@@ -50,11 +58,8 @@ def _regex_mask(array, pattern: str):
     atoms = _class_run(pattern)
     if atoms is not None and not array.null_count:
         return _class_run_mask(array, *atoms)
-    try:
-        return _np(pc.match_substring_regex(array, pattern=pattern))
-    except Exception:  # a pattern RE2 cannot compile (look-arounds, back-references)
-        compiled = re.compile(pattern)
-        return np.array([compiled.search(v) is not None for v in array.to_pylist()], dtype=bool)
+    # RE2 only: a pattern it refuses is a schema-error (schema_shape), never run by a backtracking engine
+    return _np(pc.match_substring_regex(array, pattern=pattern))
 
 
 _CLASS_ATOM = re.compile(r"\[([A-Za-z0-9_./-]+)\](\*|\+|\{([0-9]{1,3})\})?|([A-Za-z0-9_])(\*|\+|\{([0-9]{1,3})\})?")
@@ -131,6 +136,74 @@ def _class_run_mask(column, fixed, repeated, at_least):
             ok[cells[bad - starts[cells] >= width]] = False
         parts.append(ok)
     return np.concatenate(parts) if parts else np.zeros(0, bool)
+
+
+def _formula_mask(column):
+    """True where a spreadsheet would run the cell as a formula (safety.looks_like_formula): the first byte
+    is a sign, or a byte that may begin white space, NBSP, a zero-width space or a fullwidth sign, and then
+    the cell is looked at in Python (few cells do)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = _first_bytes(column)
+    mask = np.isin(first, np.frombuffer(FORMULA_BYTES, np.uint8))
+    maybe = np.isin(first, np.frombuffer(LOOKALIKE_LEADS, np.uint8))
+    if maybe.any():
+        distinct = pc.unique(column.filter(pa.array(maybe))).to_pylist()
+        hits = [v for v in distinct if looks_like_formula(v)]
+        if hits:
+            mask |= maybe & _np(pc.is_in(column, value_set=pa.array(hits, pa.string())))
+    return mask
+
+
+_LEADING = " \t\n\r\f\v\u00a0\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _formula_sign(cell: str) -> str:
+    return cell.lstrip(_LEADING)[:1]
+
+
+def _behind(cell: str) -> str:
+    """ ' behind "\\t"' when white space or an invisible character stands before the sign."""
+    lead = cell[: len(cell) - len(cell.lstrip(_LEADING))]
+    if not lead:
+        return ""
+    shown = "".join(f"\\u{ord(c):04x}" if ord(c) > 0x7f else (c if c.isprintable() and c != " " else f"\\x{ord(c):02x}")
+                    for c in lead[:10])
+    return f' behind "{shown}"'
+
+
+def _control_mask(column):
+    """True where a cell holds a control character (C0 but tab, LF and CR; DEL; C1), a bidi override or
+    isolate, or U+2028/9. ASCII bytes are screened on the Arrow buffers; RE2 looks at the candidate cells."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
+    for chunk in _chunks(column):
+        offsets = _offsets(chunk).astype(np.int64)
+        out = np.zeros(len(chunk), bool)
+        data = chunk.buffers()[2]
+        if len(chunk) and data is not None and data.size:
+            first, last = int(offsets[0]), int(offsets[-1])
+            raw = np.frombuffer(data, np.uint8)[first:last]
+            hits = np.flatnonzero(_SUSPECT_BYTES[raw]) + first
+            if len(hits):
+                out[np.unique(np.searchsorted(offsets, hits, side="right") - 1)] = True
+        parts.append(out)
+    candidates = np.concatenate(parts) if parts else np.zeros(0, bool)
+    index = np.flatnonzero(candidates)
+    if len(index):
+        found = _np(pc.fill_null(pc.match_substring_regex(column.take(pa.array(index)), pattern=CONTROL_PATTERN), False))
+        candidates[index[~found]] = False
+    return candidates
+
+
+def _controls(cell: str) -> str:
+    found = sorted({c for c in cell if re.match(_CONTROL_RE, c)})
+    return ", ".join(f"U+{ord(c):04X}" for c in found[:5]) + (" and more" if len(found) > 5 else "")
 
 
 # -- fast paths: numpy on the Arrow buffers, for the cells almost every column holds -------------------------
@@ -320,7 +393,7 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
         ordinal[1] += 1
         index = np.flatnonzero(mask & not_blank)
         column = table.columns[name]
-        report.add_many(len(index), lambda i: table.problem(type_, note(column[int(index[i])].as_py()), int(index[i]), name))
+        report.add_many(len(index), lambda i: table.problem(type_, note(clip(column[int(index[i])].as_py())), int(index[i]), name))
 
     for position, descriptor in enumerate(table.fields):
         name = descriptor["name"]
@@ -421,7 +494,7 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
                 emit(out, "constraint-error", name, lambda cell, word=word, bound=bound: f"{str(cell).strip()} is {word} {bound}")
         for key, compare, word in (("minLength", pc.less, "shorter than"), ("maxLength", pc.greater, "longer than")):
             if key in constraints and kind == "string":
-                bound = int(constraints[key])
+                bound = min(int(constraints[key]), 2**31 - 1)  # a longer text does not fit in a cell anyway
                 out = _np(compare(pc.utf8_length(column), pa.scalar(bound, pa.int32()))) & valid
                 emit(out, "constraint-error", name, lambda cell, word=word, bound=bound: f'"{cell}" is {word} {bound} characters')
         if constraints.get("unique"):
@@ -437,9 +510,10 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
             emit(_np(pc.not_equal(trimmed, column)), "id-whitespace", name,
                  lambda cell: f'the id "{cell}" has white space at its start or end')
         if kind not in NUMERIC:
-            starts = np.isin(_first_bytes(column), np.frombuffer(FORMULA_BYTES, np.uint8))  # = ^[=+\-@]
-            emit(starts, "formula-injection", name,
-                 lambda cell: f'"{cell[:40]}" starts with "{cell[:1]}", which a spreadsheet would run as a formula')
+            emit(_formula_mask(column), "formula-injection", name,
+                 lambda cell: f'"{cell[:40]}" starts with "{_formula_sign(cell)}"{_behind(cell)}, which a spreadsheet would run as a formula')
+            emit(_control_mask(column), "control-character", name,
+                 lambda cell: f'"{clean(cell, 60)}" holds {_controls(cell)}, which a terminal or editor would act on or hide')
         non_ascii = ~_np(pc.string_is_ascii(column))
         if non_ascii.any():
             # each distinct non-ASCII text is checked once in Python, then found again in the column

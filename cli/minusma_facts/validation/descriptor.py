@@ -13,8 +13,10 @@ from typing import Any
 
 from ..package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
 from ..report import Problem, Report
+from ..schema_shape import SchemaShapeError
 
 STANDARD_PROFILES = "https://datapackage.org/profiles/"
+NAMED_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource", "table-schema"}
 TABLE_FOLDER, TABLE_SUFFIX = "data", ".csv"
 SCHEMA_FOLDER, SCHEMA_SUFFIX = "schemas", ".schema.json"
 
@@ -92,6 +94,11 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
         if safe and isinstance(name, str) and schema_ref is not None:
             try:
                 schema = package.schema(name)
+            except SchemaShapeError as error:
+                for field, note in error.problems:
+                    report.add(Problem("schema-error", f"the schema {note}; the table is not read", resource=name,
+                                       file=error.file, field=field))
+                safe = False
             except PackageError as error:
                 missing = "is missing" in str(error)
                 report.add(Problem("resource-missing" if missing else "schema-error", str(error).split(": ", 1)[-1],
@@ -105,6 +112,7 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
                 target.pop("schema")
             if isinstance(target.get("dialect"), str):
                 target.pop("dialect")
+            _strip_profiles(report, label, target)
             if not safe or isinstance(path, list):
                 target["path"] = "refused.csv"
         if not safe or not isinstance(name, str):
@@ -114,7 +122,12 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
         if not package.exists(path):
             report.add(Problem("resource-missing", f"resource {name!r} names {path}, which does not exist", resource=name, file=path))
             continue
-        _check_bytes_and_hash(report, package, name, path, resource)
+        refusal = package.refusal(path)
+        if refusal:
+            report.add(Problem("unsafe-path", f"{refusal.split(': ', 1)[-1]}; not read", resource=name, file=path))
+            continue
+        if not _check_bytes_and_hash(report, package, name, path, resource):
+            continue
         if schema is not None:
             readable.append(name)
 
@@ -131,6 +144,21 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
         if path not in listed_schemas:
             report.add(Problem("resource-missing", f"{path} is the schema of no resource in {DESCRIPTOR}", file=path))
     return readable
+
+
+def _strip_profiles(report: Report, label: str, resource: dict[str, Any]) -> None:
+    """Take out of the profile check's copy every resource or schema `profile` / `$schema` that names no
+    standard profile: frictionless would fetch a URL there, and what it serves would decide the verdict."""
+    for where, holder in (("resource", resource), ("schema", resource.get("schema"))):
+        if not isinstance(holder, dict):
+            continue
+        for key in ("profile", "$schema"):
+            value = holder.get(key)
+            if value is None or (isinstance(value, str) and (value in NAMED_PROFILES or value.startswith(STANDARD_PROFILES))):
+                continue
+            report.add(_problem("descriptor-error", f"{where} {label!r} has {key} {value!r}, which is not a standard profile; "
+                                                    "custom profiles are not fetched", label, key))
+            holder.pop(key)
 
 
 def _profile_in_background(report: Report, descriptor: dict[str, Any], section: tuple):
@@ -176,25 +204,41 @@ def _check_schema(report: Report, name: str, file: str, schema: dict[str, Any]) 
             report.add(Problem("schema-error", f"primary key field {key!r} is not a field", resource=name, file=file, field=key))
 
 
-def _check_bytes_and_hash(report: Report, package: Package, name: str, path: str, resource: dict[str, Any]) -> None:
-    """A resource that declares `bytes` or `hash` (`sha256:<hex>`, or a bare MD5 as v1 wrote it) must match its file."""
+def _check_bytes_and_hash(report: Report, package: Package, name: str, path: str, resource: dict[str, Any]) -> bool:
+    """A resource that declares `bytes` or `hash` (`sha256:<hex>`, or a bare MD5 as v1 wrote it) must match its
+    file; the file is hashed as a stream. False when the table must not be read: an archive entry larger than
+    its declared `bytes` (the declared size is its cap) or one that cannot be read."""
     declared_bytes = resource.get("bytes")
     declared_hash = resource.get("hash")
     if declared_bytes is None and declared_hash is None:
-        return
-    raw = package.read_bytes(path)
-    if declared_bytes is not None and declared_bytes != len(raw):
-        report.add(Problem("byte-count", f"{DESCRIPTOR} says {declared_bytes} bytes; the file has {len(raw)}",
+        return True
+    size = package.size(path)
+    if declared_bytes is not None and declared_bytes != size:
+        larger = package.is_archive and isinstance(declared_bytes, int) and size > declared_bytes
+        report.add(Problem("byte-count", f"{DESCRIPTOR} says {declared_bytes} bytes; the file has {size}"
+                           + ("; an entry larger than it declares is not read" if larger else ""),
                            resource=name, file=path, field="bytes", cell=str(declared_bytes)))
+        if larger:
+            return False
     if declared_hash is not None:
         text = str(declared_hash)
         algorithm, _, expected = text.partition(":") if ":" in text else ("md5", "", text)
         try:
-            actual = hashlib.new(algorithm.lower(), raw).hexdigest()
+            digest = hashlib.new(algorithm.lower())
         except (ValueError, TypeError):
             report.add(Problem("descriptor-error", f"resource {name!r} hash {text!r} names an unknown algorithm", resource=name, file=DESCRIPTOR, field="hash"))
-            return
+            return True
+        try:
+            with open(package.local_path(path), "rb") as handle:
+                while block := handle.read(1 << 20):
+                    digest.update(block)
+        except (OSError, PackageError) as error:
+            report.add(Problem("scheme-error", f"{path} cannot be read ({error})", resource=name, file=path))
+            return False
+        finally:
+            package.drop_local()
+        actual = digest.hexdigest() if not algorithm.lower().startswith("shake") else digest.hexdigest(32)
         if actual != expected.lower():
             report.add(Problem("hash-count", f"{DESCRIPTOR} says {algorithm}:{expected}; the file's {algorithm} is {actual}",
                                resource=name, file=path, field="hash", cell=text))
-
+    return True

@@ -14,6 +14,7 @@ from typing import Any
 from ..package import DESCRIPTOR, Package
 from ..report import Problem, Report
 
+MAX_METADATA_BYTES = 1 << 20
 FIELDS = ("title", "version", "licence", "authors", "keywords", "description")
 
 
@@ -97,11 +98,11 @@ def _load(package: Package, name: str, report: Report) -> dict[str, Any] | None:
     if not package.exists(name):
         return None
     try:
-        text = package.read_bytes(name).decode("utf-8")
+        text = package.read_bytes(name, max_bytes=MAX_METADATA_BYTES).decode("utf-8")
         if name.endswith(".cff"):
-            import yaml
+            from ..safety import load_yaml
 
-            data = yaml.safe_load(text)
+            data = load_yaml(text, name)
         elif name.endswith(".toml"):
             import tomllib
 

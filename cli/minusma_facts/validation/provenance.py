@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..package import Package, unsafe_path_reason
+from ..package import Package, PackageError, unsafe_path_reason
 from ..report import WARNING, Report
 from .table import TableData
 
@@ -66,7 +66,12 @@ def load_texts(report: Report, package: Package, sources: TableData | None, sour
             if candidate.is_file():
                 raw, where = candidate.read_bytes(), str(candidate)
         if raw is None and package.exists(path):
-            raw = package.read_bytes(path)
+            try:
+                raw = package.read_bytes(path)
+            except PackageError as error:  # the gate refused it: a symlink out of the package, a FIFO
+                report.add(sources.problem("unsafe-path", f"text_path {path!r}: {str(error).split(': ', 1)[-1]}; not read", i, "text_path"))
+                texts[source_id] = None
+                continue
         if raw is None:
             texts[source_id] = None
             if package.is_archive or sources_dir is not None:

@@ -178,6 +178,10 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
         return None
     header_lines = reader.line_num
     fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    if too_wide(header, fields):
+        add("source-error", f"the header has {len(header):,} columns where the schema has {len(fields)} fields; a table "
+                            f"this much wider than its schema is not read", row=1, line=1)
+        return None
     _check_header(report, resource, file, header, [f["name"] for f in fields])
 
     body_start = _offset_after_lines(raw, header_lines)
@@ -196,7 +200,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     def parse(threads: bool):
         invalid.clear()
         return parse_strings(io.BytesIO(raw), names, handler, threads=threads, skip_header=True,
-                             newlines_in_values=b'"' in raw, check_utf8=False, block_size=1 << 24)
+                             newlines_in_values=b'"' in raw, check_utf8=False, block_size=1 << 24, restart=invalid.clear)
 
     try:
         parsed = parse(True)
@@ -264,6 +268,12 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     return table
 
 
+def too_wide(header: list[str], fields: list) -> bool:
+    """A header so much wider than the schema that parsing its rows would cost memory by the column (a
+    hostile header of 500,000 commas): the table is reported, not read."""
+    return len(header) > max(4 * len(fields), len(fields) + 256)
+
+
 FALLBACK = object()  # the fast reader declines: read the whole file and take the general path
 
 
@@ -313,6 +323,8 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return FALLBACK
     fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    if too_wide(header, fields):
+        return FALLBACK
     width = max(len(header), 1)
     names = [f"c{i}" for i in range(width)]
     invalid: list[Any] = []
@@ -324,7 +336,7 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     try:
         with _catch_unraisable() as caught:
             parsed = parse_strings(str(path), names, handler, threads=threads, skip_header=True,
-                                   newlines_in_values=has_quote)
+                                   newlines_in_values=has_quote, restart=invalid.clear)
     except Exception:  # not UTF-8, or not parseable: the general path names the lines
         return FALLBACK
     if caught:  # pyarrow could not hand a bad row to the handler (bytes that are not UTF-8 in it)
@@ -376,6 +388,8 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return FALLBACK
     fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    if too_wide(header, fields):
+        return FALLBACK
     field_names = [f["name"] for f in fields]
     width = max(len(header), 1)
     names = [f"c{i}" for i in range(width)]
@@ -412,7 +426,7 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
         try:
             with _catch_unraisable() as caught:
                 parsed = parse_strings(io.BytesIO(piece), names, handler, threads=threads, skip_header=False,
-                                       newlines_in_values=b'"' in piece)
+                                       newlines_in_values=b'"' in piece, restart=invalid.clear)
         except Exception:  # not UTF-8, or not parseable: the general path names the lines
             raise FallbackNeeded from None
         if caught or invalid or parsed.num_rows != lines:
@@ -449,21 +463,42 @@ def _same_line(row: int) -> int:
 
 
 def parse_strings(source, names: list[str], handler, *, threads: bool, skip_header: bool, newlines_in_values: bool,
-                  check_utf8: bool = True, block_size: int = 1 << 22):
+                  check_utf8: bool = True, block_size: int = 1 << 22, restart: Callable[[], Any] | None = None):
     """Parse CSV with pyarrow keeping every cell as a string (empty, never null) and blank lines as rows;
-    rows with the wrong number of cells go to `handler`. The one set of parser options every path uses."""
+    rows with the wrong number of cells go to `handler`. The one set of parser options every path uses.
+
+    A cell larger than a block (pyarrow's "straddling object") is no reason to give up on the table: the
+    parse is run again with one block as large as the source, after `restart()` (which forgets the rows
+    `handler` was given)."""
+    import os
+
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    return pacsv.read_csv(
-        source,
-        read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1 if skip_header else 0,
-                                       block_size=block_size),
-        parse_options=pacsv.ParseOptions(newlines_in_values=newlines_in_values, ignore_empty_lines=False,
-                                         invalid_row_handler=handler),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                             quoted_strings_can_be_null=False, check_utf8=check_utf8),
-    )
+    def parse(size: int):
+        return pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1 if skip_header else 0,
+                                           block_size=size),
+            parse_options=pacsv.ParseOptions(newlines_in_values=newlines_in_values, ignore_empty_lines=False,
+                                             invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False, check_utf8=check_utf8),
+        )
+
+    try:
+        return parse(block_size)
+    except pa.ArrowInvalid as error:
+        if "straddl" not in str(error):
+            raise
+    if isinstance(source, io.BytesIO):
+        total = source.getbuffer().nbytes
+        source.seek(0)
+    else:
+        total = os.path.getsize(source)
+    if restart is not None:
+        restart()
+    return parse(min(max(total + 1, 2 * block_size), 2**31 - 1))
 
 
 def _no_rows(resource: str, file: str, schema: dict[str, Any], header: list[str]) -> TableData:
@@ -529,19 +564,21 @@ def _check_header(report: Report, resource: str, file: str, header: list[str], n
     def add(type_: str, note: str, field: str | None, cell: str | None = None) -> None:
         report.add(Problem(type_, note, resource=resource, file=file, row=1, line=1, field=field, cell=cell))
 
+    from ..safety import clip
+
     seen: dict[str, int] = {}
     reordered = sorted(header) == sorted(names) and header != names
     for position, label in enumerate(header):
         expected = names[position] if position < len(names) else None
         if label.strip() == "":
-            add("blank-label", f"column {position + 1} has no name (expected {expected!r})", expected, label)
+            add("blank-label", f"column {position + 1} has no name (expected {None if expected is None else clip(expected)!r})", expected, clip(label))
         elif label in seen:
-            add("duplicate-label", f"column {position + 1} {label!r} repeats column {seen[label] + 1}", expected or label, label)
+            add("duplicate-label", f"column {position + 1} {clip(label)!r} repeats column {seen[label] + 1}", expected or label, clip(label))
         elif expected is None:
-            add("extra-label", f"column {position + 1} {label!r} is not in the schema, which has {len(names)} fields", None, label)
+            add("extra-label", f"column {position + 1} {clip(label)!r} is not in the schema, which has {len(names)} fields", None, clip(label))
         elif label != expected:
             how = "the header is reordered: " if reordered else ""
-            add("incorrect-label", f"{how}column {position + 1} is {label!r} where the schema has {expected!r}", expected, label)
+            add("incorrect-label", f"{how}column {position + 1} is {clip(label)!r} where the schema has {None if expected is None else clip(expected)!r}", expected, clip(label))
         seen.setdefault(label, position)
     for position in range(len(header), len(names)):
-        add("missing-label", f"the header has no column {position + 1} ({names[position]!r}) that the schema names", names[position])
+        add("missing-label", f"the header has no column {position + 1} ({clip(names[position])!r}) that the schema names", names[position])

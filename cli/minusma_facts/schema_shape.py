@@ -1,0 +1,146 @@
+"""The shape of a Table Schema, checked before any code relies on it.
+
+Every command reads schemas through `Package.schema`, which refuses a schema whose shape code would trip on
+(`SchemaShapeError`); `validate` reports each problem as a `schema-error` finding naming the file and the
+field, and skips that table. What is checked: `fields` is a list of objects with a string `name`; `type` and
+`format` are strings; `constraints` is an object whose values have the types the Table Schema spec gives
+(booleans, non-negative integers, a list for `enum`, numbers or dates for the bounds); a `pattern` is a
+regular expression RE2 compiles (Table Schema patterns are XML Schema regular expressions, which need no
+look-around or back-reference: a pattern RE2 refuses would need Python's backtracking engine, which a hostile
+pattern can keep busy for hours); `primaryKey`, `uniqueKeys`, `foreignKeys` and `missingValues` are the
+shapes the spec gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from .safety import PackageError, clean
+
+TYPES = {"string", "number", "integer", "boolean", "object", "array", "list", "date", "time", "datetime", "year",
+         "yearmonth", "duration", "geopoint", "geojson", "any"}
+INT32 = 2**31 - 1
+
+
+class SchemaShapeError(PackageError):
+    def __init__(self, file: str, resource: str, problems: list[tuple[str | None, str]]):
+        self.file, self.resource, self.problems = file, resource, problems
+        field, note = problems[0]
+        where = f", field {clean(field, 80)}" if field else ""
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{file}{where}: the schema of resource {clean(resource, 80)!r} {note}{more}")
+
+
+def _names(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not (isinstance(value, float) and not math.isfinite(value))
+
+
+def _bound_problem(kind: str, key: str, bound: Any) -> str | None:
+    if kind in ("integer", "year"):
+        if not isinstance(bound, int) or isinstance(bound, bool):
+            return f"constraint {key} is {clean(repr(bound), 60)}, not an integer"
+        if not -(2**63) <= bound < 2**63:
+            return f"constraint {key} is {bound:.3g}, beyond what a 64-bit integer holds"
+    elif kind == "number":
+        if not _is_number(bound):
+            return f"constraint {key} is {clean(repr(bound), 60)}, not a number"
+    elif kind == "date":
+        try:
+            dt.date.fromisoformat(bound)
+        except (TypeError, ValueError):
+            return f"constraint {key} is {clean(repr(bound), 60)}, not a date (YYYY-MM-DD)"
+    return None
+
+
+def pattern_problem(pattern: Any) -> str | None:
+    """Why a Table Schema `pattern` is not run (None when RE2 compiles it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(pattern, str):
+        return f"constraint pattern is {clean(repr(pattern), 60)}, not a string"
+    if len(pattern) > 10_000:
+        return f"constraint pattern is {len(pattern):,} characters long"
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern=f"^(?:{pattern})$")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        return (f"constraint pattern {clean(pattern, 80)!r} is not a regular expression RE2 runs "
+                f"({clean(str(error).splitlines()[0], 120)}); look-arounds and back-references are not Table Schema patterns")
+    return None
+
+
+def schema_problems(schema: Any) -> list[tuple[str | None, str]]:
+    """(field name or None, what is wrong) for every shape problem of a Table Schema; [] when sound."""
+    problems: list[tuple[str | None, str]] = []
+    if not isinstance(schema, dict):
+        return [(None, "is not a JSON object")]
+    fields = schema.get("fields")
+    if not isinstance(fields, list):
+        return [(None, f"has 'fields' {clean(repr(fields), 60)}, not a list of fields")]
+    names: list[str] = []
+    for position, field in enumerate(fields):
+        if not isinstance(field, dict):
+            problems.append((f"fields[{position}]", "is not a field object"))
+            continue
+        name = field.get("name")
+        if not isinstance(name, str) or not name:
+            problems.append((f"fields[{position}]", f"has name {clean(repr(name), 60)}, not a non-empty string"))
+            continue
+        names.append(name)
+        kind = field.get("type", "string")
+        if not isinstance(kind, str) or kind not in TYPES:
+            problems.append((name, f"has type {clean(repr(kind), 60)}, which is not a Table Schema type"))
+            continue
+        if not isinstance(field.get("format", "default"), str):
+            problems.append((name, "has a format that is not a string"))
+        if "missingValues" in field and not (isinstance(field["missingValues"], list)
+                                             and all(isinstance(v, str) for v in field["missingValues"])):
+            problems.append((name, "has missingValues that are not a list of strings"))
+        constraints = field.get("constraints", {})
+        if not isinstance(constraints, dict):
+            problems.append((name, f"has constraints {clean(repr(constraints), 60)}, not an object"))
+            continue
+        for key in ("required", "unique"):
+            if key in constraints and not isinstance(constraints[key], bool):
+                problems.append((name, f"constraint {key} is {clean(repr(constraints[key]), 60)}, not true or false"))
+        if "enum" in constraints and not isinstance(constraints["enum"], list):
+            problems.append((name, "constraint enum is not a list"))
+        for key in ("minLength", "maxLength"):
+            value = constraints.get(key)
+            if key in constraints and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                problems.append((name, f"constraint {key} is {clean(repr(value), 60)}, not a non-negative integer"))
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if key in constraints:
+                problem = _bound_problem(kind, key, constraints[key])
+                if problem:
+                    problems.append((name, problem))
+        if "pattern" in constraints:
+            problem = pattern_problem(constraints["pattern"])
+            if problem:
+                problems.append((name, problem))
+    if "missingValues" in schema and not (isinstance(schema["missingValues"], list)
+                                          and all(isinstance(v, str) for v in schema["missingValues"])):
+        problems.append((None, "has missingValues that are not a list of strings"))
+    primary = schema.get("primaryKey")
+    if primary is not None and not _names(primary):
+        problems.append((None, f"has primaryKey {clean(repr(primary), 60)}, not a field name or a list of them"))
+    unique_keys = schema.get("uniqueKeys")
+    if unique_keys is not None and not (isinstance(unique_keys, list) and all(_names(k) for k in unique_keys)):
+        problems.append((None, "has uniqueKeys that are not a list of field-name lists"))
+    foreign = schema.get("foreignKeys")
+    if foreign is not None:
+        if not isinstance(foreign, list):
+            problems.append((None, "has foreignKeys that are not a list"))
+        else:
+            for number, key in enumerate(foreign):
+                reference = key.get("reference") if isinstance(key, dict) else None
+                if not (isinstance(key, dict) and _names(key.get("fields")) and isinstance(reference, dict)
+                        and _names(reference.get("fields")) and isinstance(reference.get("resource", ""), str)):
+                    problems.append((None, f"has foreignKeys[{number}] that is not {{fields, reference: {{resource, fields}}}}"))
+    return problems
