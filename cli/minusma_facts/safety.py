@@ -149,6 +149,13 @@ def clean(text: Any, limit: int | None = None, keep_lines: bool = False) -> str:
     return (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_escape, text)
 
 
+def json_text(data: Any) -> str:
+    """JSON for a terminal or a log: UTF-8 kept, but every hidden or control character (C1 and bidi controls,
+    U+2028/9 included, which json.dumps leaves raw) written as a \\u escape, so the data are unchanged."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _UNSAFE_KEEP_LINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def clip(text: str, limit: int = CLIP) -> str:
     """At most about `limit` characters, saying how many were left out."""
     if len(text) <= limit:

@@ -9,6 +9,7 @@ so. The page is a working tool for coders: it is not part of release archives (t
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -67,22 +68,50 @@ def site_data(package: Package) -> dict[str, Any]:
 
 
 def build_site(package: Package, outdir: str | Path) -> Path:
-    """Write ``outdir/index.html`` and return its path."""
+    """Write ``outdir/index.html`` and return its path.
+
+    The template's slots are filled in one pass (`re.sub`), so no text put in is ever searched for a slot
+    again (a title holding ``{{DATA}}`` stays a title). The data go in a JSON script block with ``<``, ``>``,
+    ``&`` and U+2028/9 escaped, so no cell can end the block or open a comment. The page's script is allowed
+    by its hash in the Content Security Policy: no inline handler and no other script can run.
+    """
     data = site_data(package)
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    page = (
-        _asset("site.html")
-        .replace("/*STYLE*/", _asset("site.css"))
-        .replace("/*SCRIPT*/", _asset("site.js").replace("</", "<\\/"))
-        .replace("{{TITLE}}", _escape(str(data["title"])))
-        .replace("{{DATA}}", payload)
-    )
+    script = _asset("site.js").replace("</", "<\\/")
+    style = _asset("site.css")
+    slots = {
+        "{{TITLE}}": _escape(str(data["title"])),
+        "{{DATA}}": embed_json(data),
+        "/*SCRIPT*/": script,
+        "/*STYLE*/": style,
+        "{{SCRIPT_HASH}}": _csp_hash(script),
+        "{{STYLE_HASH}}": _csp_hash(style),
+    }
+    template = _asset("site.html")
+    page = re.sub("|".join(re.escape(slot) for slot in slots), lambda match: slots[match.group()], template)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     target = out / PAGE
+    if target.is_symlink():
+        target.unlink()  # a link left there is replaced, never written through
     target.write_text(page, encoding="utf-8")
     return target
 
 
+def embed_json(data: Any) -> str:
+    """JSON safe inside a <script> block: nothing in it can close the block, open a comment or break a line."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _csp_hash(text: str) -> str:
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    from .safety import clean
+
+    text = clean(text, 300)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("{", "&#123;")

@@ -23,21 +23,24 @@ def register(app: typer.Typer) -> None:
         from ..coverage import coverage
         from ..loader import open_package
         from ..package import PackageError
+        from ..safety import clean
 
         try:
             report = coverage(open_package(path))
-        except (PackageError, KeyError, ValueError) as error:
-            typer.echo(f"coverage: {error}", err=True)
+        except (PackageError, KeyError, ValueError, OSError) as error:
+            typer.echo(f"coverage: {clean(error, 1000)}", err=True)
             raise typer.Exit(2)
         if as_json:
-            typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+            from ..safety import json_text
+
+            typer.echo(json_text(report))
             return
         for source in report["sources"]:
             if not source["text_present"]:
-                typer.echo(f"{source['source_id']}: text not present in this package; nothing to measure")
+                typer.echo(f"{clean(source['source_id'], 200)}: text not present in this package; nothing to measure")
                 continue
             typer.echo(
-                f"{source['source_id']}: {source['covered_share']:.1%} of the text cited "
+                f"{clean(source['source_id'], 200)}: {source['covered_share']:.1%} of the text cited "
                 f"({source['covered_chars']:,} of {source['text_length_chars']:,} code points, "
                 f"{source['span_count']} spans in {source['row_count']} rows)"
             )
@@ -54,8 +57,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _listing(items: list[tuple[int, int, str]], show_all: bool) -> None:
+    from ..safety import clean
+
     shown = items if show_all else items[:20]
     for start, end, text in shown:
-        typer.echo(f"  [{start}:{end}] {text}")
+        typer.echo(f"  [{start}:{end}] {clean(text, 1000)}")
     if len(shown) < len(items):
         typer.echo(f"  ... and {len(items) - len(shown)} more (--all lists them)")

@@ -21,20 +21,21 @@ def register(app: typer.Typer) -> None:
         """
         from ..dictionary import DICTIONARY_PATH, render
         from ..package import Package, PackageError
+        from ..safety import clean, output_path
 
         try:
             opened = Package.open(package)
             text = render(opened)
-        except (PackageError, KeyError) as error:
-            typer.echo(f"dictionary: {error}", err=True)
+        except (PackageError, KeyError, ValueError, OSError) as error:
+            typer.echo(f"dictionary: {clean(error, 1000)}", err=True)
             raise typer.Exit(2) from None
         if check:
             try:
                 current = opened.read_bytes(DICTIONARY_PATH).decode("utf-8")
             except FileNotFoundError:
                 current = None
-            except (OSError, UnicodeDecodeError) as error:
-                typer.echo(f"dictionary: {DICTIONARY_PATH}: cannot be read ({error})", err=True)
+            except (OSError, UnicodeDecodeError, PackageError) as error:
+                typer.echo(f"dictionary: {DICTIONARY_PATH}: cannot be read ({clean(error, 500)})", err=True)
                 raise typer.Exit(2) from None
             if current is None:
                 typer.echo(f"{DICTIONARY_PATH} is missing; run `minusma-facts dictionary` to write it", err=True)
@@ -50,10 +51,15 @@ def register(app: typer.Typer) -> None:
         if opened.is_archive:
             typer.echo(f"dictionary: {package}: cannot write into an archive (use --check)", err=True)
             raise typer.Exit(2)
-        target = opened.location / DICTIONARY_PATH
         try:
+            # never through a symbolic link: a package cannot point docs/ or the file itself elsewhere
+            target = output_path(opened.location, DICTIONARY_PATH)
             target.parent.mkdir(parents=True, exist_ok=True)
+            target = output_path(opened.location, DICTIONARY_PATH)
             target.write_bytes(text.encode("utf-8"))
+        except PackageError as error:
+            typer.echo(f"dictionary: {clean(error, 1000)}", err=True)
+            raise typer.Exit(2) from None
         except OSError as error:
             typer.echo(f"dictionary: {target}: cannot be written ({error.strerror})", err=True)
             raise typer.Exit(2) from None

@@ -25,6 +25,7 @@ def register(app: typer.Typer) -> None:
         """
         from ..export import FORMATS, INTEROP_FORMATS, ExportError, default_output
         from ..export import export as write_export
+        from ..safety import clean
         from ..package import Package, PackageError
 
         choices = ", ".join(FORMATS + INTEROP_FORMATS)
@@ -49,10 +50,10 @@ def register(app: typer.Typer) -> None:
                 return
             counts = write_export(opened, fmt, target)
         except (PackageError, ExportError, KeyError, ValueError) as error:
-            typer.echo(f"export: {error}", err=True)
+            typer.echo(f"export: {clean(error, 1000)}", err=True)
             raise typer.Exit(2) from None
         except OSError as error:
             where = getattr(error, "filename", None) or target
-            typer.echo(f"export: {where}: {error.strerror or error}", err=True)
+            typer.echo(f"export: {where}: {clean(error.strerror or error, 500)}", err=True)
             raise typer.Exit(2) from None
         typer.echo(f"wrote {target} ({len(counts)} tables, {sum(counts.values())} rows)")

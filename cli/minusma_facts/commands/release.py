@@ -22,13 +22,14 @@ def register(app: typer.Typer) -> None:
         the same bytes. The package is validated first and nothing is built when it is invalid.
         Exits 0 when built, 1 when the package does not validate, 2 when it cannot be built.
         """
+        from ..safety import clean
         from ..release import ReleaseError, release_or_error
         from ..validation import CannotRun, validate_package
 
         try:
             report = validate_package(package)
         except CannotRun as error:
-            typer.echo(f"release: cannot validate the package: {error}", err=True)
+            typer.echo(f"release: cannot validate the package: {clean(error, 1000)}", err=True)
             raise typer.Exit(2) from None
         if not report.valid:
             typer.echo(f"release: the package does not validate ({report.verdict}); "
@@ -37,7 +38,7 @@ def register(app: typer.Typer) -> None:
         try:
             result = release_or_error(package, output_dir)
         except ReleaseError as error:
-            typer.echo(f"release: {error}", err=True)
+            typer.echo(f"release: {clean(error, 1000)}", err=True)
             raise typer.Exit(2) from None
         typer.echo(f"{result.path}")
         typer.echo(f"sha256 {result.sha256}")

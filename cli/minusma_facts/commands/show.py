@@ -23,21 +23,24 @@ def register(app: typer.Typer) -> None:
 
         from ..loader import open_package
         from ..package import PackageError
+        from ..safety import clean
         from ..show import NotFound, show
 
         try:
             result = show(open_package(package_path), table, row_id)
         except NotFound as error:
-            typer.echo(f"show: {error.args[0]}", err=True)
+            typer.echo(f"show: {clean(error.args[0], 1000)}", err=True)
             raise typer.Exit(1)
         except KeyError as error:
-            typer.echo(f"show: {error.args[0]}", err=True)
+            typer.echo(f"show: {clean(error.args[0], 1000)}", err=True)
             raise typer.Exit(2)
-        except (PackageError, ValueError) as error:
-            typer.echo(f"show: {error}", err=True)
+        except (PackageError, ValueError, OSError) as error:
+            typer.echo(f"show: {clean(error, 1000)}", err=True)
             raise typer.Exit(2)
         if as_json:
-            typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+            from ..safety import json_text
+
+            typer.echo(json_text(result))
             return
         _render(result)
 
@@ -47,39 +50,42 @@ def _render(result: dict) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from ..safety import clean
+
     console = Console(highlight=False, soft_wrap=False)
     plain = not console.is_terminal or console.no_color
 
-    grid = Table(title=f"{result['table']} {result['id']}", show_header=False, title_justify="left")
+    # every text is a rich Text (never markup) and cleaned of control characters (safety.clean)
+    grid = Table(title=Text(clean(f"{result['table']} {result['id']}", 300)), show_header=False, title_justify="left")
     grid.add_column("field", style="bold")
     grid.add_column("value", overflow="fold")
     for field, value in result["row"].items():
-        grid.add_row(field, value)
+        grid.add_row(Text(clean(field, 200)), Text(clean(value, 2000, keep_lines=True)))
     console.print(grid)
 
     if result["links_to"]:
         console.print(Text("Links to", style="bold underline"))
         for link in result["links_to"]:
-            console.print(Text(f"  {link['field']} -> {link['table']} {link['id']}: {link['label']}"))
+            console.print(Text(clean(f"  {link['field']} -> {link['table']} {link['id']}: {link['label']}", 1000)))
     if result["linked_from"]:
         console.print(Text("Linked from", style="bold underline"))
         for link in result["linked_from"]:
             via = "".join(f"; {v['field']} -> {v['table']} {v['id']}: {v['label']}" for v in link.get("via", []))
-            console.print(Text(f"  {link['table']} {link['id']} ({link['field']}): {link['label']}{via}"))
+            console.print(Text(clean(f"  {link['table']} {link['id']} ({link['field']}): {link['label']}{via}", 2000)))
 
     p = result["passage"]
     if p is None:
         return
-    console.print(Text(f"Source {p['source_id']}, evidence [{p['evidence_start']}:{p['evidence_end']}]", style="bold underline"))
+    console.print(Text(clean(f"Source {p['source_id']}, evidence [{p['evidence_start']}:{p['evidence_end']}]", 300), style="bold underline"))
     if not p["text_present"]:
         console.print(Text("  (the source text is not in this package; the evidence as stored:)"))
-        console.print(Text(f"  {p['evidence']}"))
+        console.print(Text(clean(f"  {p['evidence']}", 4000, keep_lines=True)))
         return
     a, b = p["evidence_start"] - p["start"], p["evidence_end"] - p["start"]
     text = Text("  ")
-    text.append(p["text"][:a])
-    text.append(("⟦" if plain else "") + p["text"][a:b] + ("⟧" if plain else ""), style="bold black on yellow")
-    text.append(p["text"][b:])
+    text.append(clean(p["text"][:a], 2000, keep_lines=True))
+    text.append(("⟦" if plain else "") + clean(p["text"][a:b], 4000, keep_lines=True) + ("⟧" if plain else ""), style="bold black on yellow")
+    text.append(clean(p["text"][b:], 2000, keep_lines=True))
     console.print(text)
     if not p["evidence_matches"]:
         console.print(Text("  warning: the row's evidence differs from the text at its offsets", style="bold red"))

@@ -22,20 +22,21 @@ def register(app: typer.Typer) -> None:
         excerpts only. The page is for coders and is not part of release archives.
         """
         from ..loader import open_package
+        from ..safety import clean
         from ..package import PackageError
         from ..site import build_site
 
         try:
             package = open_package(package_path)
             target = build_site(package, outdir)
-        except (PackageError, KeyError, ValueError) as error:
-            typer.echo(f"site: {error}", err=True)
+        except (PackageError, KeyError, ValueError, TypeError) as error:
+            typer.echo(f"site: {clean(error, 1000)}", err=True)
             raise typer.Exit(2)
         except OSError as error:
-            typer.echo(f"site: {getattr(error, 'filename', None) or outdir}: {error.strerror or error}", err=True)
+            typer.echo(f"site: {getattr(error, 'filename', None) or outdir}: {clean(error.strerror or error, 500)}", err=True)
             raise typer.Exit(2)
         from ..coverage import source_texts
 
         missing = [s for s, text in source_texts(package).items() if text is None]
-        note = f"; text absent for {', '.join(missing)}: evidence excerpts only" if missing else ""
+        note = f"; text absent for {clean(', '.join(missing), 300)}: evidence excerpts only" if missing else ""
         typer.echo(f"wrote {target}{note}")

@@ -24,10 +24,13 @@ def validate(
                                       help="table: for people; json: the whole report; github: GitHub Actions workflow commands, so findings show on a pull request's diff."),
     limit: int = typer.Option(1000, "--limit", help="Keep at most N errors (and N warnings) in the list; all are counted."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Largest decompressed size of one archive entry, in bytes (default 512 MiB; the whole archive may hold 4 times as much). Raise it for a larger release."),
 ) -> None:
     """Check the package: descriptor, files, cells, keys, semantics, provenance, metadata. Every problem, one run."""
+    from ..safety import clean
+
     if output_format not in FORMATS:
-        typer.echo(f"minusma-facts validate: cannot run: --format must be one of {', '.join(FORMATS)}, not {output_format!r}", err=True)
+        typer.echo(f"minusma-facts validate: cannot run: --format must be one of {', '.join(FORMATS)}, not {clean(output_format, 100)!r}", err=True)
         raise typer.Exit(2)
     if as_json:
         output_format = "json"
@@ -38,13 +41,13 @@ def validate(
 
         try:
             with _progress(enabled=not quiet and output_format == "table") as show:
-                report = validate_package(path, sources_dir=sources, limit=limit, progress=show)
+                report = validate_package(path, sources_dir=sources, limit=limit, progress=show, max_bytes=max_bytes)
         except CannotRun as error:
             _cannot_run(str(error), output_format)
         if output_format == "json":
-            import json
+            from ..safety import json_text
 
-            typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+            typer.echo(json_text(report.to_dict()))
         elif output_format == "github":
             from ..github import workflow_commands
 
@@ -82,6 +85,9 @@ def json_printed() -> bool:
 
 def _cannot_run(cause: str, output_format: str) -> None:
     """Exit 2 with the cause on stderr; with --json (or --format json) stdout still carries one JSON object."""
+    from ..safety import clean
+
+    cause = clean(cause, 1000)  # a package's text (a path, a name) never reaches the terminal raw
     typer.echo(f"minusma-facts validate: cannot run: {cause}", err=True)
     if output_format == "json":
         print_cannot_run_json(cause)
@@ -121,7 +127,8 @@ def _print_human(report) -> None:
         for problem in problems:
             groups.setdefault(problem.file or problem.resource or "datapackage.json", []).append(problem)
         for file, items in groups.items():
-            table = Table(title=f"{file}: {len(items)} {title if len(items) != 1 else title[:-1]}", title_justify="left",
+            # every text is a rich Text, so a package's "[/red]" or "[link=...]" is shown, never interpreted
+            table = Table(title=Text(f"{file}: {len(items)} {title if len(items) != 1 else title[:-1]}"), title_justify="left",
                           expand=False, show_lines=False)
             table.add_column("row", justify="right", no_wrap=True)
             table.add_column("field", no_wrap=True)
@@ -131,7 +138,7 @@ def _print_human(report) -> None:
                 row = "" if p.row is None else (str(p.row) if p.line in (None, p.row) else f"{p.row} (line {p.line})")
                 if p.row is None and p.line is not None:
                     row = f"line {p.line}"
-                table.add_row(row, p.field or "", p.type, Text(p.message))
+                table.add_row(Text(row), Text(p.field or ""), Text(p.type), Text(p.message))
             console.print(table)
     if report.partial:
         console.print(Text(f"The list is partial: {len(report.errors)} of {report.error_count} errors "
