@@ -45,10 +45,14 @@ def main() -> None:
     """Console-script entry point. Typer's own usage errors exit 2, as `validate`'s contract needs.
 
     A usage error of `validate --json` (or `--format json`), which typer reports before `validate` runs, still
-    prints one JSON object on stdout, so a machine that asked for JSON always gets JSON.
+    prints one JSON object on stdout, so a machine that asked for JSON always gets JSON. No command opens a
+    socket: every connection or name lookup is refused while it runs (safety.no_network).
     """
+    from .safety import no_network
+
     try:
-        app()
+        with no_network():
+            app()
     except SystemExit as exit:
         if exit.code == 2 and _asks_for_json(sys.argv[1:]):
             from .commands.validate import json_printed, print_cannot_run_json
