@@ -51,7 +51,11 @@ class Package:
                 raise Refused(f"{location}: refused, archive entry {clean(name, 120)!r}: {problem}{more}; "
                               "`minusma-facts validate` lists them all")
             package = cls(location, {}, archive)
-            package.descriptor = _parse_descriptor(read_entry(archive, DESCRIPTOR), f"{location}!{archive.descriptor.filename}")
+            try:
+                package.descriptor = _parse_descriptor(read_entry(archive, DESCRIPTOR), f"{location}!{archive.descriptor.filename}")
+            except PackageError as error:
+                error.archive_problems = archive.problems  # validate still reports them
+                raise
             return package
         if not location.exists():
             raise PackageError(f"{location}: no such file or folder")

@@ -62,9 +62,14 @@ def _open(path: Path, report: Report, max_bytes: int | None = None):
             report.add(Problem("descriptor-error", f"{DESCRIPTOR} is not a Data Package: its top level is a JSON {type(parsed).__name__}, not an object",
                                file=DESCRIPTOR))
             return None
+    def entries(problems) -> None:
+        for entry, problem in problems:
+            report.add(Problem("archive-entry", f"archive entry {entry!r}: {problem}" if entry else problem, file=entry or None))
+
     try:
         package = Package.open(path, strict=False, max_entry_bytes=max_bytes)
     except PackageError as error:
+        entries(getattr(error, "archive_problems", []))
         text = str(error)
         if path.is_file() and path.suffix.lower() == ".zip" and ("not JSON" in text or "not UTF-8" in text
                                                                    or "not a Data Package" in text or "nested deeper" in text
@@ -74,8 +79,7 @@ def _open(path: Path, report: Report, max_bytes: int | None = None):
         raise CannotRun(text) from None
     except OSError as error:
         raise CannotRun(f"{path}: cannot be read ({error.strerror})") from None
-    for entry, problem in package.archive_problems:
-        report.add(Problem("archive-entry", f"archive entry {entry!r}: {problem}" if entry else problem, file=entry or None))
+    entries(package.archive_problems)
     return package
 
 

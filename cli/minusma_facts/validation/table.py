@@ -274,6 +274,7 @@ def too_wide(header: list[str], fields: list) -> bool:
     return len(header) > max(4 * len(fields), len(fields) + 256)
 
 
+MAX_HEADER_BYTES = 1 << 20  # a header line longer than this is a hostile one: reported, never parsed
 FALLBACK = object()  # the fast reader declines: read the whole file and take the general path
 
 
@@ -291,7 +292,7 @@ def _scan(path, chunk: int = 1 << 24):
             if not block:
                 break
             if not head:
-                head = block[:1 << 16]
+                head = block[:MAX_HEADER_BYTES + 1]
             size += len(block)
             newlines += int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
             has_cr = has_cr or b"\r" in block
@@ -303,6 +304,7 @@ def _scan(path, chunk: int = 1 << 24):
 def read_table_fast(report: Report, resource: str, file: str, path, schema: dict[str, Any], threads: bool = True):
     """Read a table straight from its file, never holding its bytes: the common case of a clean file.
 
+    Returns None, having reported it, when the header line is over MAX_HEADER_BYTES (a hostile label).
     Returns FALLBACK, having reported nothing, whenever the general path (`read_table` on the bytes) is needed
     for exact findings: an empty or header-only file, a byte-order mark, CR line endings, a quoted header,
     bytes that are not UTF-8, rows with the wrong number of cells, or quoted cells that hold newlines.
@@ -315,6 +317,10 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     except OSError:
         return FALLBACK
     end = head.find(b"\n")
+    if (end < 0 and size > MAX_HEADER_BYTES) or end > MAX_HEADER_BYTES:
+        report.add(Problem("source-error", f"the header line is over {MAX_HEADER_BYTES:,} bytes long; the table is not read",
+                           resource=resource, file=file, row=1, line=1))
+        return None
     if size == 0 or head.startswith(BOM) or has_cr or end < 0 or b'"' in head[:end] or end + 1 >= size:
         return FALLBACK
     try:
