@@ -424,3 +424,99 @@ def test_the_real_command_never_shows_a_traceback(damage):
         assert "Traceback" not in done.stdout + done.stderr
         assert (done.stdout + done.stderr).strip()
         assert digest(root) == before
+
+
+# -- hostile packages (issue 13): symlinks, archive entries, control characters ------------------------
+SECRET = "SECRET_7f3a9c"
+FREE_TEXT = [(f"data/{r}.csv", n) for r, s in SCHEMAS.items() for n in ("coding_note",)
+             if any(f["name"] == n for f in s["fields"])]
+
+
+@settings(max_examples=examples(12), **SETTINGS)
+@given(files, st.sampled_from(["outside", "inside"]))
+def test_a_symlink_is_followed_only_inside_the_package(name, where):
+    """Any package file replaced by a link: to a file outside (holding a secret) it is refused, never read;
+    to a copy of itself inside the package it reads as before (valid)."""
+    with tempfile.TemporaryDirectory(prefix="minusma-link-") as holder:
+        root = copy_package(Path(holder) / "package")
+        link = root / name
+        if where == "outside":
+            target = Path(holder) / "outside" / Path(name).name
+            target.parent.mkdir()
+            target.write_text(f"{SECRET}\n" + (REPO / name).read_text(encoding="utf-8"), encoding="utf-8")
+        else:
+            target = root / "kept" / name
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(REPO / name, target)
+        link.unlink()
+        link.symlink_to(target)
+        code, result = run_api(root)
+        _, _, output = run_cli(root, "--json")
+        assert SECRET not in output
+        if where == "inside":
+            assert code == 0, result["errors"][:3]
+        elif name == "datapackage.json":
+            assert code == 2
+        else:
+            assert code == 1
+            assert any(name in e["message"] or e["file"] == name or "refused" in e["message"] for e in result["errors"]), result["errors"][:3]
+
+
+hostile_entries = st.sampled_from(["../escape.txt", "/etc/evil", "pkg/data/events.csv", "datapackage.json",
+                                   "pkg/sub/datapackage.json", "other/readme.txt", "pkg\\..\\evil"])
+plain_entries = st.text("abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=12).map(lambda s: f"pkg/extra/{s}.txt")
+
+
+@settings(max_examples=examples(14), **SETTINGS)
+@given(st.one_of(hostile_entries, plain_entries))
+def test_every_archive_entry_is_accounted_for(entry):
+    """A release-like zip with one more entry: a hostile name (outside, '..', absolute, a second descriptor, a
+    duplicate) is an archive-entry finding; a plain file inside the package folder changes nothing."""
+    import warnings
+
+    with tempfile.TemporaryDirectory(prefix="minusma-zip-") as holder:
+        root = copy_package(Path(holder) / "package")
+        archive = Path(holder) / "release.zip"
+        with zipfile_module().ZipFile(archive, "w") as out, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a duplicate name is the point
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    out.write(path, "pkg/" + path.relative_to(root).as_posix())
+            out.writestr(entry, b"x,y\n1,2\n")
+        code, result = run_api(archive)
+        found = [e for e in result["errors"] if e["type"] == "archive-entry"]
+        if entry.startswith("pkg/extra/"):
+            assert not found and code == 0, result["errors"][:3]
+        else:
+            assert found and code == 1, result["errors"][:3]
+
+
+def zipfile_module():
+    import zipfile
+
+    return zipfile
+
+
+CONTROLS = "\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x85\x9b\u202a\u202e\u2066\u2069\u2028\u2029"
+
+
+@settings(max_examples=examples(14), **SETTINGS)
+@given(st.sampled_from(FREE_TEXT), st.data())
+def test_control_characters_in_a_text_cell_are_found_and_never_printed(place, data):
+    file, field = place
+    header = next(csv.reader([LINES[file][0]]))
+    rows = _rows(file)
+    index = data.draw(st.integers(0, len(rows) - 1), label="row")
+    control = data.draw(st.text(st.sampled_from(CONTROLS), min_size=1, max_size=3), label="control")
+    value = rows[index][field]
+    at = data.draw(st.integers(0, len(value)), label="at")
+    rows[index][field] = value[:at] + control + value[at:]
+    with tempfile.TemporaryDirectory(prefix="minusma-control-") as holder:
+        root = copy_package(Path(holder) / "package")
+        _write_rows(root / file, [header] + [[row[h] for h in header] for row in rows])
+        code, result = run_api(root)
+        assert code == 1
+        found = [e for e in result["errors"] if e["type"] == "control-character"]
+        assert [(e["row"], e["field"]) for e in found] == [(index + 2, field)], result["errors"][:3]
+        _, stdout, output = run_cli(root)
+        assert not any(c in output for c in control), repr(output[-500:])
