@@ -13,7 +13,7 @@ what this promises and how it is tested.
 - Budgets: JSON (descriptor, schemas) at most `MAX_JSON_BYTES` and `MAX_JSON_DEPTH` deep; YAML without aliases
   and at most `MAX_YAML_BYTES`; archive entries capped (see `archive.py`).
 - Text: control characters (C0, DEL, C1), bidi controls, zero-width characters and U+2028/9 are shown as
-  escapes (``\\x1b``, ``\\u202e``) and long texts are clipped, so no cell can move the cursor, clear the
+  escapes (``\\u001b``, ``\\u202e``) and long texts are clipped, so no cell can move the cursor, clear the
   screen, reorder a line or fake a verdict.
 """
 
@@ -136,8 +136,7 @@ CLIP = 200
 
 
 def _escape(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\u{ord(match.group()):04x}"  # the same visible escape github.py writes
 
 
 def clean(text: Any, limit: int | None = None, keep_lines: bool = False) -> str:
