@@ -132,11 +132,14 @@ def read_entry(archive: Archive, relpath: str, limit: int | None = None) -> byte
 
 def extract_entry(archive: Archive, relpath: str, folder: Path) -> Path:
     """Stream the entry into a new file under `folder` (never the package) and return its path."""
+    import os
+    import tempfile
+
     info = _checked(archive, relpath, None)
-    target = folder / f"{len(list(folder.iterdir()))}.part"
-    with open(target, "wb") as out:
+    handle, name = tempfile.mkstemp(suffix=".part", dir=folder)
+    with os.fdopen(handle, "wb") as out:
         _stream(archive, info, relpath, out.write)
-    return target
+    return Path(name)
 
 
 def remove_folder(folder: Path) -> None:

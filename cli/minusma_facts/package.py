@@ -210,9 +210,12 @@ class Package:
 
         schema = self.schema(name)
         path = self.resource_path(name)
-        frame = pd.read_csv(
-            self.local_path(path), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8"
-        )
+        local = self.local_path(path)
+        try:
+            frame = pd.read_csv(local, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+        finally:
+            if self.is_archive:
+                local.unlink(missing_ok=True)
         if not typed:
             return frame
         return cast_frame(frame, schema)
