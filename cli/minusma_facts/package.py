@@ -8,7 +8,6 @@ never from a list kept here.
 from __future__ import annotations
 
 import json
-import os
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,9 +81,12 @@ class Package:
         if self._archive is not None:
             return self._archive.info(relpath) is not None
         try:
-            return os.path.lexists(self.location / relpath) and not (self.location / relpath).is_dir()
-        except OSError:  # a name the file system cannot hold (too long, say) names no file
+            real_file(self.location, relpath)
+        except Refused as error:  # there, but the gate will not read it (a link out, a FIFO): not a folder
+            return "not a regular file (a folder)" not in str(error)
+        except OSError:  # nothing there, a dangling link, or a name the file system cannot hold
             return False
+        return True
 
     def refusal(self, relpath: str) -> str | None:
         """Why the gate refuses to read `relpath` (a symlink out of the package, a FIFO, an unsound archive
