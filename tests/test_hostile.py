@@ -105,6 +105,14 @@ def test_validate_follows_no_symlink_out_of_the_package(package, tmp_path, plant
     assert SECRET not in human.output and SECRET not in json.dumps(report)
 
 
+def test_a_dangling_symlink_is_a_missing_file(package, tmp_path):
+    (package / "data" / "figures.csv").unlink()
+    (package / "data" / "figures.csv").symlink_to(tmp_path / "nowhere.csv")
+    code, report = validate_json(package)
+    assert code == 1
+    assert matching(report, "resource-missing", file="data/figures.csv"), report["errors"][:3]
+
+
 def test_a_symlink_inside_the_package_is_followed(package):
     """Documented: a link that ends at a regular file inside the package folder is read like the file."""
     moved = package / "elsewhere" / "figures.csv"
@@ -173,6 +181,7 @@ def zip_of(pkg: Path, target: Path, extra: list[tuple[str, bytes]] = (), prefix:
     return target
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # a duplicate entry is the point
 @pytest.mark.parametrize("extra, words", [
     pytest.param([("datapackage.json", b'{"name": "x", "resources": []}')], "exactly one is allowed", id="shallow extra descriptor"),
     pytest.param([("pkg/data/figures.csv", b"figure_id\nforged\n")], "appears 2 times", id="duplicate entry"),
