@@ -109,24 +109,28 @@ def _checked(archive: Archive, relpath: str, limit: int | None) -> zipfile.ZipIn
     return info
 
 
-def _stream(archive: Archive, info: zipfile.ZipInfo, relpath: str, sink) -> None:
-    """Copy the entry's bytes into `sink(chunk)`; a corrupt entry is Refused (zipfile stops at file_size)."""
+def _stream(archive: Archive, info: zipfile.ZipInfo, relpath: str, sink, first: int | None = None) -> None:
+    """Copy the entry's bytes (its `first` bytes only, when given) into `sink(chunk)`; a corrupt entry is
+    Refused (zipfile stops at file_size)."""
+    left = first
     try:
         with archive.zip.open(info) as handle:
-            while True:
-                chunk = handle.read(CHUNK)
+            while left is None or left > 0:
+                chunk = handle.read(CHUNK if left is None else min(CHUNK, left))
                 if not chunk:
                     break
                 sink(chunk)
+                if left is not None:
+                    left -= len(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError) as error:
         raise Refused(f"{clean(relpath)}: the archive entry cannot be read ({clean(str(error), 200)})") from None
 
 
-def read_entry(archive: Archive, relpath: str, limit: int | None = None) -> bytes:
-    """The bytes of the entry `relpath` of the package folder, streamed and capped."""
+def read_entry(archive: Archive, relpath: str, limit: int | None = None, first: int | None = None) -> bytes:
+    """The bytes of the entry `relpath` of the package folder (its `first` bytes only), streamed and capped."""
     info = _checked(archive, relpath, limit)
     parts: list[bytes] = []
-    _stream(archive, info, relpath, parts.append)
+    _stream(archive, info, relpath, parts.append, first)
     return b"".join(parts)
 
 

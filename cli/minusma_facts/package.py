@@ -121,6 +121,15 @@ class Package:
             return read_entry(self._archive, relpath, max_bytes)
         return read_file(self.location, relpath, max_bytes)
 
+    def head(self, relpath: str, size: int) -> bytes:
+        """The file's first `size` bytes (an archive entry's without decompressing the rest)."""
+        if self._archive is not None:
+            from .archive import read_entry
+
+            return read_entry(self._archive, relpath, None, first=size)
+        with open(real_file(self.location, relpath), "rb") as handle:
+            return handle.read(size)
+
     def local_path(self, relpath: str) -> Path:
         """A path on disk holding the file's bytes, for readers that stream from a file: the real path of a
         folder's file (through the gate), or the archive entry streamed into a private temporary folder."""

@@ -235,7 +235,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     from .metadata import check_metadata
     from .provenance import SOURCES, check_spans, load_texts, loose_texts_of, spans_of
     from .semantics import check_semantics, rules_for
-    from .table import FALLBACK, TableData, read_table, read_table_fast
+    from .table import FALLBACK, MAX_HEADER_BYTES, TableData, long_header, read_table, read_table_fast
 
     path = Path(path)
     if sources_dir is not None and not Path(sources_dir).is_dir():
@@ -327,6 +327,11 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         table = FALLBACK
         package.drop_local()  # the entry streamed out of an archive for the previous table
         try:
+            if package.is_archive and long_header(report, name, file, package.head(file, MAX_HEADER_BYTES + 1), package.size(file)):
+                report.table(name, file, 0)  # judged from its first bytes: never streamed out
+                done.add(name)
+                check_ready_foreign_keys()
+                continue
             local = package.local_path(file)
         except (OSError, PackageError) as error:
             report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))

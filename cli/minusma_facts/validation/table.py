@@ -275,6 +275,16 @@ def too_wide(header: list[str], fields: list) -> bool:
 
 
 MAX_HEADER_BYTES = 1 << 20  # a header line longer than this is a hostile one: reported, never parsed
+def long_header(report: Report, resource: str, file: str, head: bytes, size: int) -> bool:
+    """Report a header line over MAX_HEADER_BYTES (`head`: the file's first bytes, at least that many + 1)."""
+    end = head.find(b"\n")
+    if (end < 0 and size > MAX_HEADER_BYTES) or end > MAX_HEADER_BYTES:
+        report.add(Problem("source-error", f"the header line is over {MAX_HEADER_BYTES:,} bytes long; the table is not read",
+                           resource=resource, file=file, row=1, line=1))
+        return True
+    return False
+
+
 FALLBACK = object()  # the fast reader declines: read the whole file and take the general path
 
 
@@ -317,9 +327,7 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     except OSError:
         return FALLBACK
     end = head.find(b"\n")
-    if (end < 0 and size > MAX_HEADER_BYTES) or end > MAX_HEADER_BYTES:
-        report.add(Problem("source-error", f"the header line is over {MAX_HEADER_BYTES:,} bytes long; the table is not read",
-                           resource=resource, file=file, row=1, line=1))
+    if long_header(report, resource, file, head, size):
         return None
     if size == 0 or head.startswith(BOM) or has_cr or end < 0 or b'"' in head[:end] or end + 1 >= size:
         return FALLBACK
