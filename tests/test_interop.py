@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from damage import find_row, set_cells
 from typer.testing import CliRunner
 
 from minusma_facts.cli import app
@@ -36,16 +37,18 @@ def events() -> list[dict[str, str]]:
 
 
 def side_one(event_id: str) -> list[str]:
-    """Names of the event's non-person actors in ACLED actor-1 roles, the typed protesters first."""
+    """Names of the event's non-person actors in ACLED actor-1 roles, the typed protesters first; links that
+    are only possible left out."""
     actors = {a["actor_id"]: a for a in PACKAGE.read_table("actors", typed=False).to_dict(orient="records")}
     links = [
         r for r in PACKAGE.read_table("event_actors", typed=False).to_dict(orient="records")
-        if r["event_id"] == event_id and r["role"] in ("participant", "organizer")
+        if r["event_id"] == event_id and r["role"] in ("participant", "organizer") and r["certainty"] != "possible"
     ]
     links.sort(key=lambda r: ("participant", "organizer").index(r["role"]))
     found = [actors[r["actor_id"]] for r in links]
     found.sort(key=lambda a: not a["acled_inter_code"])
-    return [a["actor_name"] for a in found if a["actor_kind"] != "person"]
+    found = [a for a in found if a["actor_kind"] != "person"]
+    return [a["actor_name"] for a in found[:1] + [a for a in found[1:] if a["is_named"] == "true"]]  # ACLED lists named actors
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +74,19 @@ def test_acled_has_acleds_columns_in_order(acled):
     assert written == len(rows)
 
 
-def test_acled_rows_are_the_single_events_with_an_acled_type(acled):
+def test_acled_rows_are_the_events_with_an_acled_type(acled):
     _, _, rows = acled
-    expected = {e["event_id"] for e in events() if e["acled_event_type"] and e["is_series"] != "true"}
+    expected = {e["event_id"] for e in events() if e["acled_event_type"]}
     assert set(rows) == expected
+    assert all(not e["parent_event_id"] and e["is_series"] != "true" for e in events() if e["event_id"] in expected)
+
+
+def test_acled_counts_the_bamako_protest_once(acled):
+    _, _, rows = acled
+    bamako = [r for r in rows.values() if r["event_type"] == "Protests" and r["location"] == "Bamako"]
+    assert [r["notes"].rsplit(" ", 1)[1] for r in bamako] == ["bamako_protest_2023_05_25)"]
+    parts = {e["event_id"] for e in events() if e["parent_event_id"] == "bamako_protest_2023_05_25"}
+    assert parts and not parts & set(rows)
 
 
 def test_acled_protest(acled):
@@ -83,7 +95,9 @@ def test_acled_protest(acled):
     assert (row["disorder_type"], row["event_type"], row["sub_event_type"]) == ("Demonstrations", "Protests", "Peaceful protest")
     assert (row["iso"], row["country"], row["region"]) == ("466", "Mali", "Western Africa")
     assert (row["inter1"], row["interaction"], row["actor2"]) == ("6", "60", "")
-    assert row["assoc_actor_1"] == "; ".join(side_one("bamako_protest_2023_05_25")[1:])
+    assert row["actor1"] == "Protesters in Bamako, 25 May 2023" == side_one("bamako_protest_2023_05_25")[0]
+    assert row["assoc_actor_1"] == "; ".join(side_one("bamako_protest_2023_05_25")[1:]) == "M5-RFP"  # the named organizer
+    assert "Unnamed associated actors: Civil society organizations supporting the transitional government." in row["notes"]
     assert row["fatalities"] == ""  # the source gives no count for the protest: left empty, not 0
     assert "crowd size=Several thousand" in row["tags"]
     assert row["source"] == "Al Jazeera" and row["source_scale"] == ""
@@ -101,9 +115,37 @@ def test_acled_moura_killings_carry_the_count_the_source_gives(acled):
     assert (row["event_date"], row["time_precision"]) == ("2022-03-15", "3")  # a month: ACLED's mid-month date
 
 
-def test_acled_leaves_a_year_only_date_empty(acled):
-    row = acled[2]["france_withdrawal_2022"]
-    assert (row["event_date"], row["year"], row["time_precision"]) == ("", "2022", "")
+@pytest.mark.parametrize(
+    "event_id, values",
+    [
+        pytest.param("france_withdrawal_2022", {"acled_event_type": "Strategic developments", "acled_sub_event_type": "Change to group/activity"},
+                     id="a year-only date"),
+        pytest.param("bamako_protest_signs", {"acled_event_type": "Protests", "acled_sub_event_type": "Peaceful protest"}, id="a part of the protest"),
+        pytest.param("wagner_killings", {"acled_event_type": "Violence against civilians", "acled_sub_event_type": "Attack"}, id="a series"),
+        pytest.param("peace_agreement_signed", {"acled_event_type": "Strategic developments", "acled_sub_event_type": "Agreement"}, id="no actor1"),
+    ],
+)
+def test_acled_export_leaves_out_an_event_acled_could_not_record(package_copy, tmp_path, event_id, values):
+    set_cells(package_copy, "events", find_row(package_copy, "events", lambda r: r["event_id"] == event_id), values)
+    _, rows = read_export(package_copy, "acled", tmp_path)
+    assert event_id not in {r["notes"].rsplit("minusma-facts event ", 1)[1].rstrip(")") for r in rows}
+    assert len(rows) == len([e for e in events() if e["acled_event_type"]])
+
+
+def test_a_possible_perpetrator_is_no_side_in_either_layout(package_copy, tmp_path):
+    row = find_row(package_copy, "event_actors", lambda r: r["event_actor_id"] == "moura_killings_2022_03__malian_armed_forces__perpetrator")
+    set_cells(package_copy, "event_actors", row, {"certainty": "possible"})
+    _, acled_rows = read_export(package_copy, "acled", tmp_path)
+    _, ucdp_rows = read_export(package_copy, "ucdp", tmp_path)
+    (moura,) = [r for r in acled_rows if r["location"] == "Moura"]
+    assert (moura["actor1"], moura["assoc_actor_1"]) == ("Russian forces in Mali", "")
+    assert [r["side_a"] for r in ucdp_rows] == ["Russian forces in Mali"]
+
+
+def read_export(package: Path, fmt: str, tmp_path: Path):
+    out = tmp_path / f"{fmt}.csv"
+    write_interop(Package.open(package), fmt, out)
+    return read(out)
 
 
 @pytest.mark.parametrize(
@@ -125,8 +167,20 @@ def test_ucdp_has_geds_columns_and_one_row_per_single_event_toll(ucdp):
     written, header, rows = ucdp
     assert header == UCDP_COLUMNS
     casualties = PACKAGE.read_table("casualties", typed=False).to_dict(orient="records")
-    expected = {c["casualty_id"] for c in casualties if c["harm_type"] == "killed" and c["tally_type"] == "event_toll"}
-    assert set(rows) == expected and written == len(expected)
+    typed = {e["event_id"] for e in events() if e["ucdp_type_of_violence"]}
+    expected = {c["casualty_id"] for c in casualties
+                if c["harm_type"] == "killed" and c["tally_type"] == "event_toll" and c["event_id"] in typed}
+    assert set(rows) == expected == {"moura_civilians_executed"} and written == len(expected)
+
+
+def test_ucdp_export_leaves_out_an_event_ged_could_not_record(package_copy, tmp_path):
+    """A UCDP type on an event without a count of the dead (the Wagner killings) does not make a GED row."""
+    set_cells(package_copy, "events", find_row(package_copy, "events", lambda r: r["event_id"] == "wagner_killings"),
+              {"ucdp_type_of_violence": "3"})
+    set_cells(package_copy, "casualties", find_row(package_copy, "casualties", lambda r: r["casualty_id"] == "wagner_indiscriminate_killings"),
+              {"tally_type": "event_toll"})
+    _, rows = read_export(package_copy, "ucdp", tmp_path)
+    assert [r["relid"] for r in rows] == ["moura_civilians_executed"]
 
 
 def test_ucdp_moura_low_best_high_and_precisions(ucdp):

@@ -20,7 +20,7 @@ PACKAGE = Package.open(ROOT)
 TABLES = PACKAGE.resource_names
 
 
-def zip_package(folder: Path, archive: Path, top: str = "minusma-facts-0.1.0") -> Path:
+def zip_package(folder: Path, archive: Path, top: str = "minusma-facts-0.2.0") -> Path:
     with zipfile.ZipFile(archive, "w") as zf:
         for path in sorted(folder.rglob("*")):
             if path.is_file():

@@ -14,7 +14,7 @@ from damage import edit_json, matching, resource_of, set_cell
 SOURCE_TEXT = "sources/mali-protesters-demand-exit-of-un-peacekeeping-mission.txt"
 
 
-def make_zip(package: Path, destination: Path, with_sources: bool = False, top: str = "minusma-facts-0.1.0/") -> Path:
+def make_zip(package: Path, destination: Path, with_sources: bool = False, top: str = "minusma-facts-0.2.0/") -> Path:
     with zipfile.ZipFile(destination, "w") as archive:
         for path in sorted(package.rglob("*")):
             relative = path.relative_to(package).as_posix()
@@ -120,7 +120,7 @@ METADATA_CASES = [
     pytest.param(_cff(lambda d: d.update(abstract="Something else entirely.")), "CITATION.cff", "description", id="citation abstract"),
     pytest.param(_zenodo(lambda d: d.update(version="0.0.1")), ".zenodo.json", "version", id="zenodo version"),
     pytest.param(_zenodo(lambda d: d.update(title="Another title")), ".zenodo.json", "title", id="zenodo title"),
-    pytest.param(_pyproject('version = "0.1.0"', 'version = "0.2.0"'), "pyproject.toml", "version", id="pyproject version"),
+    pytest.param(_pyproject('version = "0.2.0"', 'version = "0.3.0"'), "pyproject.toml", "version", id="pyproject version"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Every coded number agrees with its words: "more than 300" is low 301, "almost ten years" is high 10."""
+"""Every coded number agrees with its words: "more than 300" is low 301, "almost ten years" is high 9."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from minusma_facts.validation.numbers import Reading, disagreements, read_figure
     [
         pytest.param("More than 300", Reading("more_than", 301, None, None), id="more than"),
         pytest.param("more than 14,000", Reading("more_than", 14001, None, None), id="thousands separator"),
-        pytest.param("almost ten years", Reading("almost", None, None, 10), id="almost, number word"),
+        pytest.param("almost ten years", Reading("almost", None, None, 9), id="almost, number word"),
+        pytest.param("almost ten", Reading("almost", None, None, 9), id="almost, the number alone"),
         pytest.param("Thousands", Reading("thousands", 2000, None, None), id="thousands"),
         pytest.param("thousands of people", Reading("thousands", 2000, None, None), id="thousands of"),
         pytest.param("Several thousand", Reading("several_thousand", 3000, None, None), id="several thousand"),
@@ -46,7 +47,7 @@ def test_a_figure_coded_as_its_round_number_is_a_disagreement():
                      id="more than 300 coded as 300"),
         pytest.param("casualties", lambda r: r["count_text"] == "more than 500",
                      {"count_best": "500"}, "count_best", id="a bound turned into a best estimate"),
-        pytest.param("figures", lambda r: r["value_text"] == "almost ten years", {"value_qualifier": "exact"},
+        pytest.param("figures", lambda r: r["value_text"] == "almost ten", {"value_qualifier": "exact"},
                      "value_qualifier", id="almost coded as exact"),
         pytest.param("figures", lambda r: r["value_text"] == "Several thousand", {"value_low": "2000"}, "value_low",
                      id="several thousand coded as thousands"),

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from .coverage import raw_rows
 from .package import Package, PackageError
+from .validation.acled import ACTOR1_ROLES, ACTOR2_ROLES, COUNTED_CERTAINTY, eligible
 
 FORMATS = ("acled", "ucdp")
 
@@ -56,9 +57,6 @@ DISORDER_BY_SUB_EVENT = {
     "Mob violence": "Political violence; Demonstrations",
 }
 
-# event_actors roles read as ACLED's actor 1 (who acts) and actor 2 (whom it is done to), in order of preference.
-ACTOR1_ROLES = ("perpetrator", "participant", "initiator", "organizer")
-ACTOR2_ROLES = ("victim", "target")
 CIVILIANS_INTER = 7
 
 
@@ -101,9 +99,27 @@ class _Data:
         self.actors = {r["actor_id"]: r for r in self.tables["actors"]}
         self.events = {r["event_id"]: r for r in self.tables["events"]}
 
+    def eligible(self, kind: str) -> set[str]:
+        """The events `kind` ("acled" or "ucdp") could hold: validate's rules (validation.acled), so an export
+        of a package that breaks them still holds only rows the real dataset could."""
+        import pandas as pd
+
+        frames = {}
+        for name in ("events", "event_actors", "actors", "casualties"):
+            frame = pd.DataFrame(self.tables[name], dtype="string")
+            frames[name] = frame.mask(frame.eq("")) if len(frame) else frame
+        if "ucdp_type_of_violence" not in frames["events"]:
+            frames["events"]["ucdp_type_of_violence"] = pd.Series(pd.NA, index=frames["events"].index, dtype="string")
+        for name in ("events", "event_actors", "actors", "casualties"):
+            if frames[name].empty:
+                return set()
+        return eligible(frames["events"], frames["event_actors"], frames["actors"], frames["casualties"], kind)
+
     def actors_of(self, event_id: str, roles: tuple[str, ...]) -> list[dict[str, str]]:
-        """The event's actors in the given roles: by role preference, then in table order; each actor once."""
-        links = [r for r in self.tables["event_actors"] if r["event_id"] == event_id and r["role"] in roles]
+        """The event's actors in the given roles, links that are only possible left out: by role preference,
+        then in table order; each actor once."""
+        links = [r for r in self.tables["event_actors"] if r["event_id"] == event_id and r["role"] in roles
+                 and r.get("certainty", "stated") in COUNTED_CERTAINTY]
         links.sort(key=lambda r: roles.index(r["role"]))
         seen, found = set(), []
         for link in links:
@@ -162,10 +178,12 @@ def _inter(actor: dict[str, str] | None) -> int | None:
 
 
 def acled_rows(data: _Data) -> list[dict[str, Any]]:
-    """One row per single event (not a series) that the coders gave an ACLED event type."""
+    """One row per event that ACLED could record (validation.acled.eligible: typed, single, dated to a month,
+    placed, with an actor 1; not a part of another event)."""
     rows = []
+    keep = data.eligible("acled")
     for event in data.tables["events"]:
-        if not event["acled_event_type"] or event["is_series"].lower() in ("true", "1"):
+        if event["event_id"] not in keep:
             continue
         event_id = event["event_id"]
         event_date, time_precision = acled_date(event)
@@ -214,7 +232,7 @@ def acled_rows(data: _Data) -> list[dict[str, Any]]:
                 "geo_precision": _int(event["geo_precision"]),
                 "source": _publisher(source) or None,
                 "source_scale": None,
-                "notes": f"{event['event_name']}. Source text: \"{event['evidence']}\" "
+                "notes": f"{event['event_name']}.{_unnamed([(side1, actor1), (side2, actor2)])} Source text: \"{event['evidence']}\" "
                 f"({event['source_id']} [{event['evidence_start']}:{event['evidence_end']}]; "
                 f"minusma-facts event {event_id})",
                 "fatalities": _fatalities(data, event_id),
@@ -238,9 +256,20 @@ def _primary(actors: list[dict[str, str]]) -> dict[str, str] | None:
 
 
 def _assoc(actors: list[dict[str, str]], primary: dict[str, str] | None) -> str | None:
-    """The other groups on the same side (single persons left out), '; '-separated as ACLED does."""
-    names = [a["actor_name"] for a in actors if a is not primary and a.get("actor_kind") != "person"]
+    """The other named groups on the same side, '; '-separated as ACLED does: ACLED lists an actor only by its
+    name, so single persons and groups the text does not name are left out (they go to the notes)."""
+    names = [a["actor_name"] for a in _others(actors, primary) if a.get("is_named", "true") == "true"]
     return "; ".join(names) or None
+
+
+def _unnamed(sides: list[tuple[list[dict[str, str]], dict[str, str] | None]]) -> str:
+    """The notes' sentence for the groups `_assoc` leaves out because the text does not name them."""
+    names = [a["actor_name"] for actors, primary in sides for a in _others(actors, primary) if a.get("is_named", "true") != "true"]
+    return f" Unnamed associated actors: {'; '.join(names)}." if names else ""
+
+
+def _others(actors: list[dict[str, str]], primary: dict[str, str] | None) -> list[dict[str, str]]:
+    return [a for a in actors if a is not primary and a.get("actor_kind") != "person"]
 
 
 def _fatalities(data: _Data, event_id: str) -> int | None:
@@ -298,10 +327,12 @@ def priogrid_gid(latitude: float, longitude: float) -> int:
 
 
 def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
-    """One row per casualty figure of a single event's killed (tally_type event_toll, harm_type killed)."""
+    """One row per casualty figure of the killed (tally_type event_toll) of an event GED could record
+    (validation.acled.eligible: a UCDP type, a known side, a death, a date within a year, a place)."""
     rows = []
+    keep = data.eligible("ucdp")
     for casualty in data.tables["casualties"]:
-        if casualty["harm_type"] != "killed" or casualty["tally_type"] != "event_toll":
+        if casualty["harm_type"] != "killed" or casualty["tally_type"] != "event_toll" or casualty["event_id"] not in keep:
             continue
         event = data.events.get(casualty["event_id"])
         if event is None:
@@ -322,7 +353,7 @@ def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
                 "year": start.year if start and end and start.year == end.year else None,
                 "active_year": None,
                 "code_status": None,
-                "type_of_violence": 3 if civilians and perpetrators else None,
+                "type_of_violence": _int(event.get("ucdp_type_of_violence", "")),
                 "conflict_name": None,
                 "dyad_name": None,
                 "side_a": "; ".join(a["actor_name"] for a in perpetrators) or None,

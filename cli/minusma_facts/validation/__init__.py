@@ -234,7 +234,8 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     from .descriptor import check_descriptor
     from .metadata import check_metadata
     from .provenance import SOURCES, check_spans, load_texts, loose_texts_of, spans_of
-    from .semantics import check_semantics, rules_for
+    from .acled import CROSS_FIELDS
+    from .semantics import check_eligibility, check_semantics, rules_for
     from .table import FALLBACK, MAX_HEADER_BYTES, TableData, long_header, read_table, read_table_fast
 
     path = Path(path)
@@ -270,6 +271,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             referrers.setdefault(target, set()).add(name)
 
     slim: dict[str, TableData] = {}  # key columns of the tables read so far
+    cross: dict[str, TableData] = {}  # the columns the rules that span tables read (CROSS_FIELDS)
     done: set[str] = set()
     waiting: list[str] = []  # tables whose foreign keys wait for a target not yet read
     texts: dict | None = None if SOURCES in position else {}
@@ -323,6 +325,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         # key fields and its unique fields
         keep = set(wanted.get(name, set())) | set(own_keys)
         keep.update(f.get("name") for f in schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
+        keep.update(set(CROSS_FIELDS.get(name, ())) & set(schema_names(schema)))
         later |= keep
         table = FALLBACK
         package.drop_local()  # the entry streamed out of an archive for the previous table
@@ -343,6 +346,8 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             if streamed is not None:
                 slim[name], more = streamed
                 unverified += more
+                if name in CROSS_FIELDS:
+                    cross[name] = slim[name]
                 done.add(name)
                 waiting.append(name)
                 check_ready_foreign_keys()
@@ -378,12 +383,18 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         slim[name] = TableData(name, file, schema, table.header, {f: c for f, c in table.columns.items() if f in keep},
                                table.row_numbers, table.blank, table.line_of,
                                {f: c for f, c in table.typed.items() if f in keep})
+        if name in CROSS_FIELDS:
+            cross[name] = slim[name]
         del table
         waiting.append(name)
         check_ready_foreign_keys()
     check_ready_foreign_keys(final=True)
     slim.clear()
     package.drop_local()
+    if "events" in position:
+        report.section((3, position["events"], 1 << 30))
+        check_eligibility(report, cross)
+    cross.clear()
 
     report.section((5, 0))
     if unverified:

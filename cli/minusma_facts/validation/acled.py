@@ -24,3 +24,124 @@ INTER_CODES = {
     "Civilians": 7,
     "External/Other forces": 8,
 }
+
+
+# -- Which rows may carry an ACLED or a UCDP type (docs/codebook.md, "Which rows get an ACLED or a UCDP type") --
+# The same functions decide what `validate` accepts and which rows the ACLED and UCDP exports hold. They take
+# pandas frames either typed (validate, load()) or as stored strings (the exports), missing values as NA.
+
+ACLED_TYPE_FIELDS = ("acled_event_type", "acled_sub_event_type")
+UCDP_TYPE_FIELD = "ucdp_type_of_violence"
+PARENT_FIELD = "parent_event_id"
+# event_actors roles that can be ACLED's actor 1 (who acts), in order of preference, and actor 2 (to whom)
+ACTOR1_ROLES = ("perpetrator", "participant", "initiator", "organizer")
+ACTOR2_ROLES = ("victim", "target")
+UCDP_SIDE_ROLES = ("perpetrator",)
+# a link whose certainty is one of these can carry an actor into ACLED or UCDP; a "possible" one cannot
+COUNTED_CERTAINTY = ("stated", "implied")
+
+# what the rules that span tables read of each table (validate keeps these columns until every table is read)
+CROSS_FIELDS = {
+    "events": ("event_id", "acled_event_type", UCDP_TYPE_FIELD, PARENT_FIELD),
+    "event_actors": ("event_id", "actor_id", "role", "certainty"),
+    "actors": ("actor_id", "acled_actor_type"),
+    "casualties": ("event_id", "harm_type", "count_low", "count_best"),
+}
+
+ACLED_EVENT_FIELDS = ("acled_event_type", "is_series", "date_start", "date_end", "country_iso3", "admin1", "latitude", "longitude")
+UCDP_EVENT_FIELDS = (UCDP_TYPE_FIELD, "date_start", "date_end", "country_iso3", "admin_level")
+
+
+def _present(series):
+    import pandas as pd
+
+    present = series.notna()
+    if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_bool_dtype(series)):
+        present &= series.astype("string").fillna("").str.len().gt(0)
+    return present.fillna(False).astype(bool)
+
+
+def _dates(series):
+    import pandas as pd
+
+    return pd.to_datetime(series.where(_present(series)), errors="coerce")
+
+
+def _true(series):
+    return series.astype("string").str.lower().isin(["true", "1"]).fillna(False).astype(bool)
+
+
+def acled_unmet(events) -> dict[tuple[str, str], object]:
+    """{(field, requirement): boolean Series, True on rows with an ACLED event type that break it}."""
+    typed = _present(events["acled_event_type"])
+    start, end = _dates(events["date_start"]), _dates(events["date_end"])
+    within_month = (start.dt.year == end.dt.year) & (start.dt.month == end.dt.month)
+    has_place = _present(events["country_iso3"]) & (_present(events["admin1"]) | (_present(events["latitude"]) & _present(events["longitude"])))
+    return {
+        ("is_series", "a single event, not a series (is_series false)"): typed & _true(events["is_series"]),
+        ("date_start", "a date known to a month or better (date_start and date_end in one calendar month)"): typed & ~within_month.fillna(False).astype(bool),
+        ("country_iso3", "a place: country_iso3 with admin1, or with latitude and longitude"): typed & ~has_place,
+    }
+
+
+def ucdp_unmet(events) -> dict[tuple[str, str], object]:
+    """{(field, requirement): boolean Series, True on rows with a UCDP type of violence that break it}."""
+    typed = _present(events[UCDP_TYPE_FIELD])
+    start, end = _dates(events["date_start"]), _dates(events["date_end"])
+    within_year = (start.dt.year == end.dt.year).fillna(False).astype(bool)
+    has_place = _present(events["country_iso3"]) & _present(events["admin_level"])
+    return {
+        ("date_start", "a date within one calendar year (GED date_prec 1 to 5)"): typed & ~within_year,
+        ("country_iso3", "a place: country_iso3 and admin_level (GED where_prec 1 to 6)"): typed & ~has_place,
+    }
+
+
+def counted_links(event_actors, roles: tuple[str, ...]):
+    """The event_actors rows in these roles whose certainty lets them count (not "possible")."""
+    role = event_actors["role"].astype("string")
+    keep = role.isin(list(roles)).fillna(False).astype(bool)
+    if "certainty" in event_actors:
+        keep &= event_actors["certainty"].astype("string").isin(list(COUNTED_CERTAINTY)).fillna(False).astype(bool)
+    return event_actors[keep]
+
+
+def events_with_actor1(event_actors, actors) -> set[str]:
+    """Events that have an ACLED actor 1: a counted link in an actor-1 role to an actor with an ACLED actor type."""
+    typed = set(actors.loc[_present(actors["acled_actor_type"]), "actor_id"].astype("string").dropna())
+    links = counted_links(event_actors, ACTOR1_ROLES)
+    return set(links.loc[links["actor_id"].astype("string").isin(typed).fillna(False).astype(bool), "event_id"].astype("string").dropna())
+
+
+def events_with_side(event_actors) -> set[str]:
+    """Events with a known side for UCDP: a counted perpetrator."""
+    return set(counted_links(event_actors, UCDP_SIDE_ROLES)["event_id"].astype("string").dropna())
+
+
+def events_with_deaths(casualties) -> set[str]:
+    """Events for which a casualty row counts at least one death (count_low or count_best of the killed >= 1)."""
+    import pandas as pd
+
+    killed = casualties["harm_type"].astype("string").eq("killed").fillna(False).astype(bool)
+    low = pd.to_numeric(casualties["count_low"], errors="coerce")
+    best = pd.to_numeric(casualties["count_best"], errors="coerce")
+    some = (low.ge(1) | best.ge(1)).fillna(False).astype(bool)
+    return set(casualties.loc[killed & some, "event_id"].astype("string").dropna())
+
+
+def eligible(events, event_actors, actors, casualties, kind: str) -> set[str]:
+    """The event_ids that may be exported as `kind` ("acled" or "ucdp"): typed, not a part of another event,
+    meeting every requirement of their dataset."""
+    ids = events["event_id"].astype("string")
+    if kind == "acled":
+        ok = _present(events["acled_event_type"])
+        for unmet in acled_unmet(events).values():
+            ok &= ~unmet
+        ok &= ids.isin(events_with_actor1(event_actors, actors)).fillna(False).astype(bool)
+    else:
+        ok = _present(events[UCDP_TYPE_FIELD])
+        for unmet in ucdp_unmet(events).values():
+            ok &= ~unmet
+        ok &= ids.isin(events_with_side(event_actors) & events_with_deaths(casualties)).fillna(False).astype(bool)
+    if PARENT_FIELD in events:
+        ok &= ~_present(events[PARENT_FIELD])
+    return set(ids[ok].dropna())

@@ -18,6 +18,21 @@ _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+|" + "|".join(NUMBER_WORDS) + r")"
 _SUPERLATIVE = r"(?:the )?(?:largest|biggest|deadliest|most \w+|highest|\w+est)"
 
 
+# Which bounds each qualifier fills; the others stay empty. One rule for every table: low and high are inclusive
+# bounds in whole units ("more than 300" low 301; "almost ten years" high 9, fewer than 10 whole years), best
+# only for an exact number, and words with no number ("massacres") fill none.
+BOUNDS = {
+    "exact": ("low", "best", "high"),
+    "more_than": ("low",),
+    "almost": ("high",),
+    "a_few": ("low",),
+    "thousands": ("low",),
+    "several_thousand": ("low",),
+    "millions": ("low",),
+    "unspecified": (),
+}
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the words say: a qualifier and the inclusive bounds it implies (None: no bound, no point)."""
@@ -36,7 +51,7 @@ def _number(token: str) -> int:
 # (pattern on the lower-cased words, how to read the match); the first pattern that matches wins
 RULES = [
     (rf"(?:more than|over) {_NUMBER}\b.*", lambda n: Reading("more_than", _number(n) + 1, None, None)),
-    (rf"almost {_NUMBER}\b.*", lambda n: Reading("almost", None, None, _number(n))),
+    (rf"almost {_NUMBER}\b.*", lambda n: Reading("almost", None, None, _number(n) - 1)),
     (r"several thousands?\b.*", lambda: Reading("several_thousand", 3000, None, None)),
     (r"thousands\b.*", lambda: Reading("thousands", 2000, None, None)),
     (r"millions\b.*", lambda: Reading("millions", 2_000_000, None, None)),

@@ -11,7 +11,16 @@ Table Schema cannot say are found from its fields' names and types, never from a
 - `alias_text` equals `evidence` (`alias-mismatch`);
 - dispute fields: the `*_type` one present exactly when a disputer or dispute quote is (`dispute-incomplete`);
 - a figure's words `<p>_text` agree with its `<p>_qualifier`, `<p>_low`, `<p>_best`, `<p>_high` under the
-  codebook's rules (`figure-mismatch`; words no rule reads get a `figure-unread` warning; see numbers.py).
+  codebook's rules (`figure-mismatch`; words no rule reads get a `figure-unread` warning; see numbers.py);
+- every `<p>_qualifier` fills exactly the bounds it allows, words or not (`bound-qualifier`; numbers.BOUNDS);
+- `<p>_resolution` agrees with how the dates were found: `none` exactly when the precision is `unknown`,
+  `stated` only when `<p>_text` writes the year of every coded bound, words for `stated`,
+  `relative_to_publication` and `anaphora`, a bound for `bounded_by_text` (`date-resolution`);
+- a part of an event (`parent_event_id`) carries no ACLED or UCDP type (`sub-event-typed`), and a row with an
+  ACLED or UCDP type meets what that dataset needs of a single row (`acled-ineligible`, `ucdp-ineligible`;
+  the needs that span tables are checked by `check_eligibility`; see acled.py);
+- a link that is only `implied` or `possible` (`certainty`) says why in its `coding_note` (`certainty-unexplained`);
+- a coder's label (`actor_name_basis` coder_label) is not a name the text gives (`is_named` false) (`name-basis`).
 
 pandera runs lazily, so every failing row of every rule is collected; its failure cases become `Problem`s.
 """
@@ -22,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..report import Report
-from .acled import INTER_CODES, SUB_EVENT_TYPES
+from .acled import ACLED_EVENT_FIELDS, ACLED_TYPE_FIELDS, INTER_CODES, PARENT_FIELD, SUB_EVENT_TYPES, UCDP_EVENT_FIELDS, UCDP_TYPE_FIELD
 from .table import TableData
 
 
@@ -149,7 +158,132 @@ def rules_for(schema: dict[str, Any]) -> list[Rule]:
                           lambda r, kind=kind, others=others: f"{kind} is {_shown(r[kind])} while "
                           + ", ".join(f"{o}={_shown(r[o])}" for o in others) + f"; {kind} is set exactly when one of those is"))
     rules.extend(_figure_rules(types, numeric))
+    rules.extend(_bound_rules(types, numeric))
+    rules.extend(_date_resolution_rules(types))
+    rules.extend(_type_rules(types))
+    if "certainty" in types and "coding_note" in types:
+        rules.append(Rule("certainty-unexplained", "coding_note", ["certainty", "coding_note"],
+                          lambda d: ~(d["certainty"].isin(["implied", "possible"]).fillna(False).astype(bool) & ~_present(d["coding_note"])),
+                          lambda r: f"certainty {_shown(r['certainty'])} needs a coding_note saying which words imply it or allow the other reading"))
+    if types.get("actor_name_basis") == "string" and types.get("is_named") == "boolean":
+        rules.append(Rule("name-basis", "is_named", ["actor_name_basis", "is_named"],
+                          lambda d: ~((d["actor_name_basis"] == "coder_label") & (d["is_named"] == True)).fillna(False).astype(bool),  # noqa: E712
+                          lambda r: "a coder_label is used only where the text gives no name of its own, so is_named must be false"))
     return rules
+
+
+def _bound_rules(types: dict[str, str], numeric: set[str]) -> list[Rule]:
+    """bound-qualifier for every `<p>_qualifier` with `<p>_low`, `<p>_best`, `<p>_high`: the bounds its qualifier
+    fills are present, the others empty, and an exact number has low = best = high."""
+    from .numbers import BOUNDS
+
+    rules: list[Rule] = []
+    for name, p in _named(types, "_qualifier"):
+        bounds = {"low": f"{p}_low", "best": f"{p}_best", "high": f"{p}_high"}
+        if not set(bounds.values()) <= numeric:
+            continue
+
+        def ok(d, name=name, bounds=bounds):
+            fine = ~d[name].isin(list(BOUNDS)).fillna(False).astype(bool)  # an unknown qualifier is the enum's to report
+            for qualifier, filled in BOUNDS.items():
+                this = (d[name] == qualifier).fillna(False).astype(bool)
+                shape = this
+                for kind, field in bounds.items():
+                    shape = shape & (_present(d[field]) if kind in filled else ~_present(d[field]))
+                if qualifier == "exact":
+                    shape = shape & (d[bounds["low"]] == d[bounds["best"]]).fillna(False) & (d[bounds["best"]] == d[bounds["high"]]).fillna(False)
+                fine = fine | shape
+            return fine
+
+        def note(r, name=name, bounds=bounds):
+            filled = BOUNDS.get(r[name], ())
+            wants = ", ".join(bounds[k] for k in filled) or "no bound"
+            extra = " with low = best = high" if r[name] == "exact" else ""
+            return (f"qualifier {_shown(r[name])} fills {wants}{extra} and leaves the others empty (docs/codebook.md section 6); have "
+                    + ", ".join(f"{f}={_shown(r[f])}" for f in bounds.values()))
+        rules.append(Rule("bound-qualifier", name, [name, *bounds.values()], ok, note))
+    return rules
+
+
+def _date_resolution_rules(types: dict[str, str]) -> list[Rule]:
+    """date-resolution for every `<p>_resolution` beside `<p>_precision`, `<p>_start`, `<p>_end` (dates)."""
+    rules: list[Rule] = []
+    for name, p in _named(types, "_resolution"):
+        precision, start, end, words = f"{p}_precision", f"{p}_start", f"{p}_end", f"{p}_text"
+        if types.get(start) != "date" or types.get(end) != "date" or precision not in types:
+            continue
+        fields = [name, precision, start, end] + ([words] if words in types else [])
+        rules.append(Rule("date-resolution", name, fields,
+                          lambda d, fields=fields: _per_distinct(d, fields, _resolution_problem, lambda found: found is None),
+                          lambda r, fields=fields: _resolution_problem(tuple(r[f] for f in fields)) or ""))
+    return rules
+
+
+def _resolution_problem(values: tuple) -> str | None:
+    """What is wrong with a date's resolution (None when nothing is)."""
+    resolution, precision, start, end = values[:4]
+    words = values[4] if len(values) > 4 else None
+    if resolution is None or precision is None:
+        return None  # required fields: the cell check reports them
+    if (resolution == "none") != (precision == "unknown"):
+        return f"date_resolution none goes with date_precision unknown and only with it; have {resolution} with {precision}"
+    if resolution in ("stated", "relative_to_publication", "anaphora") and not words:
+        return f"date_resolution {resolution} needs the words it was read from (date_text)"
+    if resolution == "bounded_by_text" and start is None and end is None:
+        return "date_resolution bounded_by_text needs the bound the text gives (date_start or date_end)"
+    if resolution == "stated":
+        missing = [_shown(b)[:4] for b in (start, end) if b is not None and _shown(b)[:4] not in str(words)]
+        if missing:
+            return (f"date_resolution stated needs every coded bound written in date_text {words!r}, but year {missing[0]} is not: "
+                    "a bound found from the tense or the order of the text is bounded_by_text")
+    return None
+
+
+def _type_rules(types: dict[str, str]) -> list[Rule]:
+    """sub-event-typed, acled-ineligible and ucdp-ineligible: the in-table part of the ACLED and UCDP rules."""
+    from .acled import acled_unmet, ucdp_unmet
+
+    rules: list[Rule] = []
+    type_fields = [f for f in (*ACLED_TYPE_FIELDS, UCDP_TYPE_FIELD) if f in types]
+    if PARENT_FIELD in types and type_fields:
+        def ok(d, type_fields=type_fields):
+            typed = _present(d[type_fields[0]])
+            for f in type_fields[1:]:
+                typed = typed | _present(d[f])
+            return ~(_present(d[PARENT_FIELD]) & typed)
+        rules.append(Rule("sub-event-typed", type_fields[0], [PARENT_FIELD, *type_fields], ok,
+                          lambda r, type_fields=type_fields: f"a part of event {_shown(r[PARENT_FIELD])} carries no ACLED or UCDP type of its own "
+                          "(ACLED and UCDP record the whole event once); have " + ", ".join(f"{f}={_shown(r[f])}" for f in type_fields)))
+    for dataset, needed, unmet in (("ACLED", ACLED_EVENT_FIELDS, acled_unmet), ("UCDP", UCDP_EVENT_FIELDS, ucdp_unmet)):
+        if not set(needed) <= set(types):
+            continue
+        code = f"{dataset.lower()}-ineligible"
+        for field, requirement in unmet_requirements(unmet):
+            rules.append(Rule(code, field, list(needed),
+                              lambda d, unmet=unmet, key=(field, requirement): ~unmet(d)[key],
+                              lambda r, dataset=dataset, requirement=requirement, needed=needed:
+                              f"an event with {_with_article(dataset)} type needs {requirement}; have "
+                              + ", ".join(f"{f}={_shown(r[f])}" for f in needed if f in r)))
+    return rules
+
+
+def _with_article(dataset: str) -> str:
+    return ("an " if dataset == "ACLED" else "a ") + dataset
+
+
+def unmet_requirements(unmet) -> list[tuple[str, str]]:
+    """The (field, requirement) keys of acled_unmet / ucdp_unmet, read from an empty frame."""
+    import pandas as pd
+
+    from .acled import ACLED_EVENT_FIELDS as acled_fields, UCDP_EVENT_FIELDS as ucdp_fields
+
+    empty = pd.DataFrame({f: pd.Series([], dtype=object) for f in {*acled_fields, *ucdp_fields}})
+    return list(unmet(empty))
+
+
+def _named(types: dict[str, str], suffix: str) -> list[tuple[str, str]]:
+    """(field, prefix) for every field whose name ends with `suffix`: `count_qualifier` -> ("count_qualifier", "count")."""
+    return [(name, name[: -len(suffix)]) for name in types if name.endswith(suffix)]
 
 
 def _figure_rules(types: dict[str, str], numeric: set[str]) -> list[Rule]:
@@ -157,10 +291,7 @@ def _figure_rules(types: dict[str, str], numeric: set[str]) -> list[Rule]:
     from .numbers import disagreements, read_figure
 
     rules: list[Rule] = []
-    for name in types:
-        if not name.endswith("_qualifier"):
-            continue
-        p = name[: -len("_qualifier")]
+    for name, p in _named(types, "_qualifier"):
         words, low, best, high = f"{p}_text", f"{p}_low", f"{p}_best", f"{p}_high"
         if types.get(words) != "string" or not {low, best, high} <= numeric:
             continue
@@ -363,3 +494,42 @@ def _isna(value) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
+    """The ACLED and UCDP needs that span tables (acled.CROSS_FIELDS): an ACLED-typed event has an actor 1 and a
+    UCDP-typed one a known side and at least one death, counting only links that are not merely possible.
+    Filed on the events row as acled-ineligible / ucdp-ineligible. Skipped when a table or field is missing
+    (the descriptor and cell checks report that)."""
+    from .acled import CROSS_FIELDS, events_with_actor1, events_with_deaths, events_with_side
+
+    if any(name not in tables or not all(f in tables[name].typed for f in fields if f != "certainty" and f != UCDP_TYPE_FIELD)
+           for name, fields in CROSS_FIELDS.items()):
+        return
+    frames = {name: _frame(tables[name], [f for f in fields if f in tables[name].typed]) for name, fields in CROSS_FIELDS.items()}
+    events, table = frames["events"], tables["events"]
+    checks = [("ACLED", "acled_event_type", "acled-ineligible", "event_actors", events_with_actor1(frames["event_actors"], frames["actors"]),
+               "an actor 1: a stated or implied perpetrator, participant, initiator or organizer (event_actors) whose actor has an ACLED actor type")]
+    if UCDP_TYPE_FIELD in events:
+        checks += [("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "event_actors", events_with_side(frames["event_actors"]),
+                    "a known side: a stated or implied perpetrator (event_actors)"),
+                   ("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "casualties", events_with_deaths(frames["casualties"]),
+                    "at least one death: a casualties row of the killed with count_low or count_best of 1 or more")]
+    import numpy as np
+
+    ids = events["event_id"].astype("string")
+    known = set(ids.dropna())
+    broken = {name for name in ("event_actors", "casualties")
+              if not frames[name]["event_id"].astype("string").dropna().isin(known).all()}
+    if not frames["event_actors"]["actor_id"].astype("string").dropna().isin(set(frames["actors"]["actor_id"].astype("string").dropna())).all():
+        broken.add("event_actors")
+    # a link that points at no row could have been meant for any event: its foreign-key error is reported,
+    # and the requirements counted from that table are not judged until it is fixed
+    for dataset, field, code, counted_from, having, requirement in checks:
+        if counted_from in broken:
+            continue
+        typed = events[field].notna().to_numpy(dtype=bool) & ~np.asarray(table.blank, dtype=bool)
+        lacking = typed & ~ids.isin(having).fillna(False).to_numpy(dtype=bool)
+        index = np.flatnonzero(lacking)
+        report.add_many(len(index), lambda i, index=index, dataset=dataset, field=field, code=code, requirement=requirement: table.problem(
+            code, f"an event with {_with_article(dataset)} type needs {requirement}; event {ids.iat[int(index[i])]} has none", int(index[i]), field))
