@@ -4,7 +4,7 @@
 stays fast.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "load"]
 
