@@ -13,12 +13,15 @@ read from the Table Schema files, never from a list kept here:
   whole, consistent replica of the real package; rows of later copies are extra facts that point into it;
 * every other cell is copied as it is, so evidence spans and the other ``X``/``X_start``/``X_end`` spans
   keep pointing at the same words of the same stored text, which is copied along with the descriptor and
-  the schemas.
+  the schemas;
+* except on the rows of copies k >= C: nothing links to them (every reference points into the complete
+  replicas), so they cannot meet validate's rules that count linked rows, and the fields those rules judge
+  (an event's ACLED and UCDP types: ``minusma_facts.validation.acled.LINKED_TYPE_FIELDS``) are left empty there.
 
 Each table is written as a stream: the real rows are rendered once into a CSV template with two slots
 (the copy suffix and the target-copy suffix) and every copy is one ``str.format`` of that template, written
 in chunks of a few MiB. 10^6 rows per table (about 2.4 GB of CSV in all) take well under a minute and a few
-MiB of memory. Only the standard library is used.
+MiB of memory. Besides the standard library only minusma_facts itself is used (for which fields need links).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from minusma_facts.validation.acled import LINKED_TYPE_FIELDS
 
 DESCRIPTOR = "datapackage.json"
 REPO = Path(__file__).resolve().parent.parent
@@ -168,10 +173,14 @@ def read_rows(path: Path, field_names: list[str]) -> list[list[str]]:
     return rows
 
 
-def write_scaled(path: Path, header: list[str], templates: list[str], n: int, complete: int) -> int:
-    """Write `n` rows built from `templates` (one per real row); returns the bytes written."""
+def write_scaled(path: Path, header: list[str], templates: list[str], n: int, complete: int,
+                 extra: list[str] | None = None) -> int:
+    """Write `n` rows built from `templates` (one per real row; `extra` for copies nothing links to, k >= C);
+    returns the bytes written."""
     m = len(templates)
     block = "".join(templates)
+    extra = extra or templates
+    extra_block = "".join(extra)
     written = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         buffer = io.StringIO()
@@ -180,10 +189,11 @@ def write_scaled(path: Path, header: list[str], templates: list[str], n: int, co
         size = len(parts[0])
         full, rest = divmod(n, m)
         for copy in range(full + (1 if rest else 0)):
+            rows = templates if copy < complete else extra
             if copy < full:
-                text = block.format(c=suffix(copy), t=suffix(copy % complete))
+                text = (block if copy < complete else extra_block).format(c=suffix(copy), t=suffix(copy % complete))
             else:
-                text = "".join(templates[:rest]).format(c=suffix(copy), t=suffix(copy % complete))
+                text = "".join(rows[:rest]).format(c=suffix(copy), t=suffix(copy % complete))
             parts.append(text)
             size += len(text)
             if size >= CHUNK_BYTES:
@@ -254,9 +264,12 @@ def generate(n: int, outdir: Path, source: Path = REPO, keep: tuple[str, ...] = 
         kinds = [slots[name].get(column) for column in field_names]
         missing = set(schema.get("missingValues", [""]))
         templates = [row_template(row, kinds, missing) for row in real_rows[name]]
+        cleared = [i for i, column in enumerate(field_names) if column in LINKED_TYPE_FIELDS]
+        extra = [row_template([("" if i in cleared else cell) for i, cell in enumerate(row)], kinds, missing)
+                 for row in real_rows[name]] if cleared else None
         path = outdir / resources[name]["path"]
         path.parent.mkdir(parents=True, exist_ok=True)
-        written = write_scaled(path, field_names, templates, n, complete)
+        written = write_scaled(path, field_names, templates, n, complete, extra)
         seconds = time.perf_counter() - started
         summary["tables"][name] = {"rows": n, "real_rows": len(templates), "characters": written, "seconds": round(seconds, 2),
                                    "suffixed": {k: v for k, v in sorted(slots[name].items())}}

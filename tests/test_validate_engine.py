@@ -25,7 +25,7 @@ DAMAGE = [
                                                       "event_name": "", "evidence_start": " +7"}), id="constraints"),
     pytest.param(lambda p: set_cells(p, "figures", 4, {"value_low": "1e3", "value_best": "-2", "value_high": "nan"}), id="numbers"),
     pytest.param(lambda p: set_cell(p, "actors", 5, "actor_id", get_cell(p, "actors", 2, "actor_id")), id="duplicate id"),
-    pytest.param(lambda p: set_cells(p, "quotes", 6, {"event_id": "nothing_here", "coding_note": "=SUM(A1)"}), id="foreign key and formula"),
+    pytest.param(lambda p: set_cells(p, "quote_events", 6, {"event_id": "nothing_here", "coding_note": "=SUM(A1)"}), id="foreign key and formula"),
     pytest.param(lambda p: set_cell(p, "actors", 3, "actor_name", "Cafe\u0301"), id="not NFC"),
     pytest.param(edit_rows("figures", lambda h, rows: rows.insert(2, [""] * len(h))), id="blank row"),
     pytest.param(edit_rows("figures", lambda h, rows: (rows[1].append("surplus"), rows[3].pop())), id="cell counts"),

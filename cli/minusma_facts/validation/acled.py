@@ -40,6 +40,9 @@ UCDP_SIDE_ROLES = ("perpetrator",)
 # a link whose certainty is one of these can carry an actor into ACLED or UCDP; a "possible" one cannot
 COUNTED_CERTAINTY = ("stated", "implied")
 
+# the fields whose rules count linked rows in other tables (an ACLED type needs an actor 1, a UCDP type a side
+# and a death): a row nothing links to cannot carry them (benchmarks/generate.py reads this)
+LINKED_TYPE_FIELDS = (*ACLED_TYPE_FIELDS, UCDP_TYPE_FIELD)
 # what the rules that span tables read of each table (validate keeps these columns until every table is read)
 CROSS_FIELDS = {
     "events": ("event_id", "acled_event_type", UCDP_TYPE_FIELD, PARENT_FIELD),
