@@ -64,6 +64,12 @@ def _present(series):
     return present.fillna(False).astype(bool)
 
 
+def member(series, values) -> object:
+    """series.isin(values) as a plain boolean Series, hashed as Python objects: fast for large sets of ids, where
+    an Arrow-backed string Series checks each value in a Python loop."""
+    return series.astype(object).isin(values).fillna(False).astype(bool)
+
+
 def _dates(series):
     import pandas as pd
 
@@ -74,17 +80,25 @@ def _true(series):
     return series.astype("string").str.lower().isin(["true", "1"]).fillna(False).astype(bool)
 
 
+# (field the problem is filed under, requirement) of each in-table need, in the order acled_unmet/ucdp_unmet give them
+ACLED_REQUIREMENTS = (
+    ("is_series", "a single event, not a series (is_series false)"),
+    ("date_start", "a date known to a month or better (date_start and date_end in one calendar month)"),
+    ("country_iso3", "a place: country_iso3 with admin1, or with latitude and longitude"),
+)
+UCDP_REQUIREMENTS = (
+    ("date_start", "a date within one calendar year (GED date_prec 1 to 5)"),
+    ("country_iso3", "a place: country_iso3 and admin_level (GED where_prec 1 to 6)"),
+)
+
+
 def acled_unmet(events) -> dict[tuple[str, str], object]:
     """{(field, requirement): boolean Series, True on rows with an ACLED event type that break it}."""
     typed = _present(events["acled_event_type"])
     start, end = _dates(events["date_start"]), _dates(events["date_end"])
     within_month = (start.dt.year == end.dt.year) & (start.dt.month == end.dt.month)
     has_place = _present(events["country_iso3"]) & (_present(events["admin1"]) | (_present(events["latitude"]) & _present(events["longitude"])))
-    return {
-        ("is_series", "a single event, not a series (is_series false)"): typed & _true(events["is_series"]),
-        ("date_start", "a date known to a month or better (date_start and date_end in one calendar month)"): typed & ~within_month.fillna(False).astype(bool),
-        ("country_iso3", "a place: country_iso3 with admin1, or with latitude and longitude"): typed & ~has_place,
-    }
+    return dict(zip(ACLED_REQUIREMENTS, (typed & _true(events["is_series"]), typed & ~within_month.fillna(False).astype(bool), typed & ~has_place)))
 
 
 def ucdp_unmet(events) -> dict[tuple[str, str], object]:
@@ -93,10 +107,7 @@ def ucdp_unmet(events) -> dict[tuple[str, str], object]:
     start, end = _dates(events["date_start"]), _dates(events["date_end"])
     within_year = (start.dt.year == end.dt.year).fillna(False).astype(bool)
     has_place = _present(events["country_iso3"]) & _present(events["admin_level"])
-    return {
-        ("date_start", "a date within one calendar year (GED date_prec 1 to 5)"): typed & ~within_year,
-        ("country_iso3", "a place: country_iso3 and admin_level (GED where_prec 1 to 6)"): typed & ~has_place,
-    }
+    return dict(zip(UCDP_REQUIREMENTS, (typed & ~within_year, typed & ~has_place)))
 
 
 def counted_links(event_actors, roles: tuple[str, ...]):
@@ -112,7 +123,7 @@ def events_with_actor1(event_actors, actors) -> set[str]:
     """Events that have an ACLED actor 1: a counted link in an actor-1 role to an actor with an ACLED actor type."""
     typed = set(actors.loc[_present(actors["acled_actor_type"]), "actor_id"].astype("string").dropna())
     links = counted_links(event_actors, ACTOR1_ROLES)
-    return set(links.loc[links["actor_id"].astype("string").isin(typed).fillna(False).astype(bool), "event_id"].astype("string").dropna())
+    return set(links.loc[member(links["actor_id"], typed), "event_id"].astype("string").dropna())
 
 
 def events_with_side(event_actors) -> set[str]:
@@ -139,12 +150,12 @@ def eligible(events, event_actors, actors, casualties, kind: str) -> set[str]:
         ok = _present(events["acled_event_type"])
         for unmet in acled_unmet(events).values():
             ok &= ~unmet
-        ok &= ids.isin(events_with_actor1(event_actors, actors)).fillna(False).astype(bool)
+        ok &= member(ids, events_with_actor1(event_actors, actors))
     else:
         ok = _present(events[UCDP_TYPE_FIELD])
         for unmet in ucdp_unmet(events).values():
             ok &= ~unmet
-        ok &= ids.isin(events_with_side(event_actors) & events_with_deaths(casualties)).fillna(False).astype(bool)
+        ok &= member(ids, events_with_side(event_actors) & events_with_deaths(casualties))
     if PARENT_FIELD in events:
         ok &= ~_present(events[PARENT_FIELD])
     return set(ids[ok].dropna())

@@ -241,7 +241,7 @@ def _resolution_problem(values: tuple) -> str | None:
 
 def _type_rules(types: dict[str, str]) -> list[Rule]:
     """sub-event-typed, acled-ineligible and ucdp-ineligible: the in-table part of the ACLED and UCDP rules."""
-    from .acled import acled_unmet, ucdp_unmet
+    from .acled import ACLED_REQUIREMENTS, UCDP_REQUIREMENTS, acled_unmet, ucdp_unmet
 
     rules: list[Rule] = []
     type_fields = [f for f in (*ACLED_TYPE_FIELDS, UCDP_TYPE_FIELD) if f in types]
@@ -254,31 +254,30 @@ def _type_rules(types: dict[str, str]) -> list[Rule]:
         rules.append(Rule("sub-event-typed", type_fields[0], [PARENT_FIELD, *type_fields], ok,
                           lambda r, type_fields=type_fields: f"a part of event {_shown(r[PARENT_FIELD])} carries no ACLED or UCDP type of its own "
                           "(ACLED and UCDP record the whole event once); have " + ", ".join(f"{f}={_shown(r[f])}" for f in type_fields)))
-    for dataset, needed, unmet in (("ACLED", ACLED_EVENT_FIELDS, acled_unmet), ("UCDP", UCDP_EVENT_FIELDS, ucdp_unmet)):
+    for dataset, needed, unmet, requirements in (("ACLED", ACLED_EVENT_FIELDS, acled_unmet, ACLED_REQUIREMENTS),
+                                                 ("UCDP", UCDP_EVENT_FIELDS, ucdp_unmet, UCDP_REQUIREMENTS)):
         if not set(needed) <= set(types):
             continue
         code = f"{dataset.lower()}-ineligible"
-        for field, requirement in unmet_requirements(unmet):
+        for field, requirement in requirements:
             rules.append(Rule(code, field, list(needed),
-                              lambda d, unmet=unmet, key=(field, requirement): ~unmet(d)[key],
+                              lambda d, unmet=unmet, key=(field, requirement): ~_once(d, unmet)[key],
                               lambda r, dataset=dataset, requirement=requirement, needed=needed:
                               f"an event with {_with_article(dataset)} type needs {requirement}; have "
                               + ", ".join(f"{f}={_shown(r[f])}" for f in needed if f in r)))
     return rules
 
 
+def _once(d, compute):
+    """compute(d), once per frame and function while one table's rules run (kept with _per_distinct's results)."""
+    key = (id(d), compute)
+    if key not in _DISTINCT:
+        _DISTINCT[key] = compute(d)
+    return _DISTINCT[key]
+
+
 def _with_article(dataset: str) -> str:
     return ("an " if dataset == "ACLED" else "a ") + dataset
-
-
-def unmet_requirements(unmet) -> list[tuple[str, str]]:
-    """The (field, requirement) keys of acled_unmet / ucdp_unmet, read from an empty frame."""
-    import pandas as pd
-
-    from .acled import ACLED_EVENT_FIELDS as acled_fields, UCDP_EVENT_FIELDS as ucdp_fields
-
-    empty = pd.DataFrame({f: pd.Series([], dtype=object) for f in {*acled_fields, *ucdp_fields}})
-    return list(unmet(empty))
 
 
 def _named(types: dict[str, str], suffix: str) -> list[tuple[str, str]]:
@@ -501,7 +500,7 @@ def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
     UCDP-typed one a known side and at least one death, counting only links that are not merely possible.
     Filed on the events row as acled-ineligible / ucdp-ineligible. Skipped when a table or field is missing
     (the descriptor and cell checks report that)."""
-    from .acled import CROSS_FIELDS, events_with_actor1, events_with_deaths, events_with_side
+    from .acled import CROSS_FIELDS, events_with_actor1, events_with_deaths, events_with_side, member
 
     if any(name not in tables or not all(f in tables[name].typed for f in fields if f != "certainty" and f != UCDP_TYPE_FIELD)
            for name, fields in CROSS_FIELDS.items()):
@@ -519,9 +518,8 @@ def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
 
     ids = events["event_id"].astype("string")
     known = set(ids.dropna())
-    broken = {name for name in ("event_actors", "casualties")
-              if not frames[name]["event_id"].astype("string").dropna().isin(known).all()}
-    if not frames["event_actors"]["actor_id"].astype("string").dropna().isin(set(frames["actors"]["actor_id"].astype("string").dropna())).all():
+    broken = {name for name in ("event_actors", "casualties") if not member(frames[name]["event_id"].dropna(), known).all()}
+    if not member(frames["event_actors"]["actor_id"].dropna(), set(frames["actors"]["actor_id"].dropna())).all():
         broken.add("event_actors")
     # a link that points at no row could have been meant for any event: its foreign-key error is reported,
     # and the requirements counted from that table are not judged until it is fixed
@@ -529,7 +527,7 @@ def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
         if counted_from in broken:
             continue
         typed = events[field].notna().to_numpy(dtype=bool) & ~np.asarray(table.blank, dtype=bool)
-        lacking = typed & ~ids.isin(having).fillna(False).to_numpy(dtype=bool)
+        lacking = typed & ~member(ids, having).to_numpy(dtype=bool)
         index = np.flatnonzero(lacking)
         report.add_many(len(index), lambda i, index=index, dataset=dataset, field=field, code=code, requirement=requirement: table.problem(
             code, f"an event with {_with_article(dataset)} type needs {requirement}; event {ids.iat[int(index[i])]} has none", int(index[i]), field))
