@@ -208,6 +208,8 @@ DAMAGE = [
                  "sub-event-typed", "events", "bamako_protest_signs", "acled_event_type", id="a part of the protest typed"),
     pytest.param([_event("bamako_protest_meeting", ucdp_type_of_violence="3")],
                  "sub-event-typed", "events", "bamako_protest_meeting", "acled_event_type", id="a part with a UCDP type"),
+    pytest.param([_event("bamako_protest_signs", date_start="2023-05-24", date_end="2023-05-24")],
+                 "sub-event-date", "events", "bamako_protest_signs", "date_start", id="a part outside its parent's dates"),
     pytest.param([_event("france_withdrawal_2022", acled_event_type="Strategic developments", acled_sub_event_type="Change to group/activity")],
                  "acled-ineligible", "events", "france_withdrawal_2022", "date_start", id="ACLED type on a year-only date"),
     pytest.param([_event("france_withdrawal_2022", acled_event_type="Strategic developments", acled_sub_event_type="Change to group/activity")],

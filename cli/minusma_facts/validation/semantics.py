@@ -16,7 +16,8 @@ Table Schema cannot say are found from its fields' names and types, never from a
 - `<p>_resolution` agrees with how the dates were found: `none` exactly when the precision is `unknown`,
   `stated` only when `<p>_text` writes the year of every coded bound, words for `stated`,
   `relative_to_publication` and `anaphora`, a bound for `bounded_by_text` (`date-resolution`);
-- a part of an event (`parent_event_id`) carries no ACLED or UCDP type (`sub-event-typed`), and a row with an
+- a part of an event (`parent_event_id`) lies within its parent's dates, when the parent is in the same batch of
+  rows (`sub-event-date`), and carries no ACLED or UCDP type (`sub-event-typed`); a row with an
   ACLED or UCDP type meets what that dataset needs of a single row (`acled-ineligible`, `ucdp-ineligible`;
   the needs that span tables are checked by `check_eligibility`; see acled.py);
 - a link that is only `implied` or `possible` (`certainty`) says why in its `coding_note` (`certainty-unexplained`);
@@ -254,6 +255,17 @@ def _type_rules(types: dict[str, str]) -> list[Rule]:
         rules.append(Rule("sub-event-typed", type_fields[0], [PARENT_FIELD, *type_fields], ok,
                           lambda r, type_fields=type_fields: f"a part of event {_shown(r[PARENT_FIELD])} carries no ACLED or UCDP type of its own "
                           "(ACLED and UCDP record the whole event once); have " + ", ".join(f"{f}={_shown(r[f])}" for f in type_fields)))
+    if {PARENT_FIELD, "event_id"} <= set(types) and types.get("date_start") == "date" and types.get("date_end") == "date":
+        fields = [PARENT_FIELD, "event_id", "date_start", "date_end"]
+
+        def ok(d):
+            own = d.drop_duplicates("event_id").set_index("event_id")
+            parent = d[PARENT_FIELD].astype(object)
+            start, end = parent.map(own["date_start"]), parent.map(own["date_end"])
+            return ~((d["date_start"] < start).fillna(False) | (d["date_end"] > end).fillna(False)).astype(bool)
+        rules.append(Rule("sub-event-date", "date_start", fields, ok,
+                          lambda r: f"a part of event {_shown(r[PARENT_FIELD])} happens within its parent's dates; have "
+                                    f"{_shown(r['date_start'])} to {_shown(r['date_end'])}"))
     for dataset, needed, unmet, requirements in (("ACLED", ACLED_EVENT_FIELDS, acled_unmet, ACLED_REQUIREMENTS),
                                                  ("UCDP", UCDP_EVENT_FIELDS, ucdp_unmet, UCDP_REQUIREMENTS)):
         if not set(needed) <= set(types):
