@@ -28,6 +28,12 @@ def zip_package(folder: Path, archive: Path, top: str = "minusma-facts-0.2.0") -
     return archive
 
 
+@pytest.fixture(autouse=True)
+def in_the_repository(monkeypatch):
+    """load() without a path reads the current folder's package: these tests run from the repository root."""
+    monkeypatch.chdir(ROOT)
+
+
 def test_the_docstring_example_runs():
     result = doctest.testmod(loader, verbose=False)
     assert result.attempted >= 5
@@ -89,24 +95,23 @@ def test_load_reads_a_release_archive_without_the_text(tmp_path):
         pd.testing.assert_frame_equal(tables[name], minusma_facts.load(name))
 
 
-def test_default_location_is_found_from_a_subfolder(monkeypatch):
-    monkeypatch.chdir(ROOT / "data")
-    assert loader.default_location() == ROOT
-
-
-def test_default_location_falls_back_to_the_installed_repository(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    assert loader.default_location() == ROOT
-
-
-def test_default_location_prefers_the_package_of_the_current_directory(monkeypatch, tmp_path):
+def test_without_a_path_the_package_is_the_current_folder(monkeypatch, tmp_path):
     folder = copy_package(tmp_path / "mine")
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["version"] = "9.9.9"
     (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    monkeypatch.chdir(folder / "schemas")
+    monkeypatch.chdir(folder)
     assert loader.default_location() == folder
     assert loader.open_package().descriptor["version"] == "9.9.9"
+
+
+@pytest.mark.parametrize("where", ["subfolder", "unrelated"], ids=["a package's subfolder", "an unrelated folder"])
+def test_without_a_path_load_never_searches_or_falls_back(monkeypatch, tmp_path, where):
+    """No upward search and no silent fallback to the repository of an editable install: an error naming the folder."""
+    folder = copy_package(tmp_path / "pkg") / "schemas" if where == "subfolder" else tmp_path
+    monkeypatch.chdir(folder)
+    with pytest.raises(PackageError, match=f"no datapackage.json in the current folder \\({folder}\\)"):
+        minusma_facts.load()
 
 
 def test_unknown_table_names_the_tables_there_are():

@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .package import DESCRIPTOR, Package, PackageError
+from .package import DESCRIPTOR, Package, PackageError, locate
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -29,28 +29,21 @@ _ARCHIVE_SUFFIXES = (".zip",)
 
 
 def default_location(start: str | Path | None = None) -> Path:
-    """Where the package is when no path is given.
-
-    The nearest folder holding a datapackage.json, from ``start`` (the current directory) upward; else the
-    repository this module was installed from in editable mode.
-    """
-    here = Path(start if start is not None else Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / DESCRIPTOR).is_file():
-            return folder
-    repository = Path(__file__).resolve().parents[2]
-    if (repository / DESCRIPTOR).is_file():
-        return repository
-    raise PackageError(
-        f"no {DESCRIPTOR} in {here} or any folder above it; pass the package's folder or release archive"
-    )
+    """Where the package is when no path is given: the current folder (or ``start``), which must hold a
+    datapackage.json. No search upward and no fallback to another package: the rule every command uses."""
+    if start is None:
+        return locate(None)
+    folder = Path(start)
+    if not (folder / DESCRIPTOR).is_file():
+        raise PackageError(f"no {DESCRIPTOR} in {folder}; give the package's folder or release .zip")
+    return folder
 
 
 def open_package(path: str | Path | Package | None = None) -> Package:
-    """The package at ``path`` (a folder, its datapackage.json or a release .zip), or the default one."""
+    """The package at ``path`` (a folder, its datapackage.json or a release .zip), or the current folder's."""
     if isinstance(path, Package):
         return path
-    return Package.open(default_location() if path is None else path)
+    return Package.open(locate(path))
 
 
 def _looks_like_path(value: Any) -> bool:
@@ -81,8 +74,8 @@ def load(
     Types come from ``schemas/*.schema.json`` through :func:`minusma_facts.package.cast_frame`: dates as
     ``datetime64[s]``, fields with an ``enum`` as categoricals with the categories in schema order, integers as
     nullable ``Int64``, numbers as ``Float64``, booleans as ``boolean`` and ids and text as ``string``.
-    Without a path the package is the nearest folder with a datapackage.json from the current directory up,
-    else the repository this module was installed from.
+    Without a path the package is the current folder, which must hold a datapackage.json (``PackageError``
+    otherwise): the same rule as every ``minusma-facts`` command, with no search and no fallback.
     """
     if name_or_path is not None:
         if path is None and _looks_like_path(name_or_path):

@@ -17,7 +17,20 @@ from .safety import PackageError, Refused, clean, load_json, read_file, real_fil
 
 DESCRIPTOR = "datapackage.json"
 
-__all__ = ["DESCRIPTOR", "Package", "PackageError", "Refused", "unsafe_path_reason"]
+__all__ = ["DESCRIPTOR", "Package", "PackageError", "Refused", "locate", "unsafe_path_reason"]
+
+
+def locate(path: str | Path | None = None) -> Path:
+    """The package's path by the one rule (see `minusma_facts.options`): the path given, else the current folder if it holds a datapackage.json."""
+    if path is not None:
+        return Path(path)
+    here = Path.cwd()
+    if not (here / DESCRIPTOR).is_file():
+        raise PackageError(
+            f"no {DESCRIPTOR} in the current folder ({here}); run the command in a package folder (the repository or "
+            "an unpacked release) or give the package's folder or release .zip"
+        )
+    return here
 
 
 @dataclass

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional
-
 import typer
+
+from ..options import PackageArgument, PackageOption
 
 
 def register(app: typer.Typer) -> None:
     @app.command("coverage")
     def coverage_command(
-        path: Optional[Path] = typer.Argument(
-            None, help="Package folder, its datapackage.json or a release .zip (default: the package found from here up)."
-        ),
+        package: PackageArgument = None,
+        package_option: PackageOption = None,
         as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON."),
         show_all: bool = typer.Option(False, "--all", help="List every uncited sentence, not only the first 20."),
     ) -> None:
@@ -21,12 +19,13 @@ def register(app: typer.Typer) -> None:
         import json
 
         from ..coverage import coverage
-        from ..loader import open_package
+        from ..options import open_package
         from ..package import PackageError
         from ..safety import clean
 
+        opened = open_package(package, package_option, "coverage", announce=True)
         try:
-            report = coverage(open_package(path))
+            report = coverage(opened)
         except (PackageError, KeyError, ValueError, OSError) as error:
             typer.echo(f"coverage: {clean(error, 1000)}", err=True)
             raise typer.Exit(2)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
+
+from ..options import PackageArgument, PackageOption
 
 
 def register(app: typer.Typer) -> None:
     @app.command("dictionary")
     def dictionary(
-        package: Path = typer.Argument(Path("."), help="The package folder, its datapackage.json or a release .zip."),
+        package: PackageArgument = None,
+        package_option: PackageOption = None,
         check: bool = typer.Option(
             False, "--check", help="Do not write; exit 1 when the committed dictionary differs from a fresh rendering."
         ),
@@ -20,11 +21,12 @@ def register(app: typer.Typer) -> None:
         Exits 0 when written or current, 1 when the committed copy is out of date, 2 when it cannot run.
         """
         from ..dictionary import DICTIONARY_PATH, render
-        from ..package import Package, PackageError
+        from ..options import open_package
+        from ..package import PackageError
         from ..safety import clean, output_path
 
+        opened = open_package(package, package_option, "dictionary")
         try:
-            opened = Package.open(package)
             text = render(opened)
         except (PackageError, KeyError, ValueError, OSError) as error:
             typer.echo(f"dictionary: {clean(error, 1000)}", err=True)
@@ -49,7 +51,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{DICTIONARY_PATH} is up to date")
             return
         if opened.is_archive:
-            typer.echo(f"dictionary: {package}: cannot write into an archive (use --check)", err=True)
+            typer.echo(f"dictionary: {opened.location}: cannot write into an archive (use --check)", err=True)
             raise typer.Exit(2)
         try:
             # never through a symbolic link: a package cannot point docs/ or the file itself elsewhere

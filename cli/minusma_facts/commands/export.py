@@ -6,11 +6,14 @@ from pathlib import Path
 
 import typer
 
+from ..options import PackageArgument, PackageOption
+
 
 def register(app: typer.Typer) -> None:
     @app.command("export")
     def export(
-        package: Path = typer.Argument(Path("."), help="The package folder, its datapackage.json or a release .zip."),
+        package: PackageArgument = None,
+        package_option: PackageOption = None,
         fmt: str = typer.Option(
             None, "--format", "-f", help="sqlite, parquet (a folder of files), xlsx, acled or ucdp."
         ),
@@ -25,8 +28,9 @@ def register(app: typer.Typer) -> None:
         """
         from ..export import FORMATS, INTEROP_FORMATS, ExportError, default_output
         from ..export import export as write_export
+        from ..options import open_package
+        from ..package import PackageError
         from ..safety import clean
-        from ..package import Package, PackageError
 
         choices = ", ".join(FORMATS + INTEROP_FORMATS)
         if fmt is None:
@@ -36,8 +40,8 @@ def register(app: typer.Typer) -> None:
         if fmt not in FORMATS + INTEROP_FORMATS:
             typer.echo(f"export: unknown format {fmt!r} (choose {choices})", err=True)
             raise typer.Exit(2)
+        opened = open_package(package, package_option, "export", announce=True)
         try:
-            opened = Package.open(package)
             target = output if output is not None else default_output(opened, fmt)
             if fmt in INTEROP_FORMATS:
                 try:

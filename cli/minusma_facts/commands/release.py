@@ -6,11 +6,14 @@ from pathlib import Path
 
 import typer
 
+from ..options import PackageArgument, PackageOption
+
 
 def register(app: typer.Typer) -> None:
     @app.command("release")
     def release(
-        package: Path = typer.Argument(Path("."), help="The package folder (or its datapackage.json)."),
+        package: PackageArgument = None,
+        package_option: PackageOption = None,
         output_dir: Path = typer.Option(
             None, "--output-dir", "-o", help="Where to write the archive (default: dist/ in the package folder)."
         ),
@@ -22,10 +25,17 @@ def register(app: typer.Typer) -> None:
         the same bytes. The package is validated first and nothing is built when it is invalid.
         Exits 0 when built, 1 when the package does not validate, 2 when it cannot be built.
         """
+        from ..options import chosen
+        from ..package import PackageError, locate
         from ..safety import clean
         from ..release import ReleaseError, release_or_error
         from ..validation import CannotRun, validate_package
 
+        try:
+            package = locate(chosen(package, package_option, "release"))
+        except PackageError as error:
+            typer.echo(f"release: {clean(error, 1000)}", err=True)
+            raise typer.Exit(2) from None
         try:
             report = validate_package(package)
         except CannotRun as error:

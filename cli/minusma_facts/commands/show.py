@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional
-
 import typer
+
+from ..options import PackageArgument, PackageOption
 
 
 def register(app: typer.Typer) -> None:
@@ -13,21 +12,21 @@ def register(app: typer.Typer) -> None:
     def show_command(
         table: str = typer.Argument(..., help="Table name, e.g. events, casualties, actors."),
         row_id: str = typer.Argument(..., help="The row's primary key value, e.g. bamako_protest_2023_05_25."),
-        package_path: Optional[Path] = typer.Option(
-            None, "--package", "-p", help="Package folder, datapackage.json or release .zip (default: found from here up)."
-        ),
+        package: PackageArgument = None,
+        package_option: PackageOption = None,
         as_json: bool = typer.Option(False, "--json", help="Print the row, its links and passage as JSON."),
     ) -> None:
         """Show a row, the rows linked to it both ways, and the source passage with its evidence highlighted."""
         import json
 
-        from ..loader import open_package
+        from ..options import open_package
         from ..package import PackageError
         from ..safety import clean
         from ..show import NotFound, show
 
+        opened = open_package(package, package_option, "show", announce=True)
         try:
-            result = show(open_package(package_path), table, row_id)
+            result = show(opened, table, row_id)
         except NotFound as error:
             typer.echo(f"show: {clean(error.args[0], 1000)}", err=True)
             raise typer.Exit(1)

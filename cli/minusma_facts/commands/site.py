@@ -3,31 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
+
+from ..options import PackageArgument, PackageOption
 
 
 def register(app: typer.Typer) -> None:
     @app.command("site")
     def site_command(
         outdir: Path = typer.Argument(..., help="Folder to write index.html into (created if missing)."),
-        package_path: Optional[Path] = typer.Option(
-            None, "--package", "-p", help="Package folder, datapackage.json or release .zip (default: found from here up)."
-        ),
+        package: PackageArgument = None,
+        package_option: PackageOption = None,
     ) -> None:
         """Build a self-contained HTML page (no network) to audit the coding: tables, filters, evidence in the text.
 
         The full text goes in only when the package holds it; from a release archive the page shows the evidence
         excerpts only. The page is for coders and is not part of release archives.
         """
-        from ..loader import open_package
+        from ..options import open_package
         from ..safety import clean
         from ..package import PackageError
         from ..site import build_site
 
+        package = open_package(package, package_option, "site", announce=True)
         try:
-            package = open_package(package_path)
             target = build_site(package, outdir)
         except (PackageError, KeyError, ValueError, TypeError) as error:
             typer.echo(f"site: {clean(error, 1000)}", err=True)

@@ -11,13 +11,16 @@ from typing import Optional
 
 import typer
 
+from ..options import PackageArgument, PackageOption
+
 
 def register(app: typer.Typer) -> None:
     app.command("validate")(validate)
 
 
 def validate(
-    path: Path = typer.Argument(Path("."), help="A package folder, its datapackage.json, or a release .zip."),
+    path: PackageArgument = None,
+    package_option: PackageOption = None,
     sources: Optional[Path] = typer.Option(None, "--sources", help="Folder of stored source texts (looked up by file name), to verify spans when the package carries none."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON, for machines (the same as --format json)."),
     output_format: str = typer.Option("table", "--format", metavar="[table|json|github]",
@@ -37,8 +40,14 @@ def validate(
     if limit < 1:
         _cannot_run(f"--limit must be 1 or more, not {limit}", output_format)
     try:
+        from ..options import chosen
+        from ..package import PackageError, locate
         from ..validation import CannotRun, validate_package
 
+        try:
+            path = locate(chosen(path, package_option, "minusma-facts validate"))
+        except PackageError as error:
+            _cannot_run(str(error), output_format)
         try:
             with _progress(enabled=not quiet and output_format == "table") as show:
                 report = validate_package(path, sources_dir=sources, limit=limit, progress=show, max_bytes=max_bytes)
