@@ -224,7 +224,7 @@ def _span(table, field, change):
 PROVENANCE_CASES = [
     pytest.param(lambda p: (edit_bytes(p, SOURCE_TEXT, lambda b: b.replace(b"Bamako", b"Bamak0", 1)), 2)[1], "source-hash-mismatch", "sources", "text_sha256", id="source text changed"),
     pytest.param(lambda p: (set_cell(p, "sources", 2, "text_length_chars", "3795"), 2)[1], "source-length-mismatch", "sources", "text_length_chars", id="length in characters"),
-    pytest.param(lambda p: ((p / SOURCE_TEXT).unlink(), 2)[1], "source-missing", "sources", "text_path", id="source text missing"),
+    pytest.param(lambda p: (set_cell(p, "sources", 2, "is_text_redistributable", "true"), (p / SOURCE_TEXT).unlink(), 2)[2], "source-missing", "sources", "text_path", id="redistributable source text missing"),
     pytest.param(lambda p: (set_cell(p, "sources", 2, "text_path", "../secret.txt"), 2)[1], "unsafe-path", "sources", "text_path", id="text path outside"),
     pytest.param(_span("events", "evidence", lambda v: v[:-1] + "?"), "evidence-mismatch", "events", "evidence", id="evidence changed"),
     pytest.param(_span("events", "evidence_end", lambda v: "999999"), "span-out-of-range", "events", "evidence", id="evidence beyond text"),

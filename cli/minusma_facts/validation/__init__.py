@@ -400,7 +400,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     if unverified:
         report.add(Problem("spans-unverified",
                            f"{unverified} spans could not be verified: the stored source texts are not at hand "
-                           f"(a release archive carries none); pass --sources DIR to check them",
+                           f"(a release archive carries none) or do not match their hash; pass --sources DIR to check them",
                            severity=WARNING))
     for wait in finish:
         wait()

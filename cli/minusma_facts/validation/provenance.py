@@ -74,16 +74,23 @@ def load_texts(report: Report, package: Package, sources: TableData | None, sour
                 continue
         if raw is None:
             texts[source_id] = None
-            if package.is_archive or sources_dir is not None:
-                report.add(sources.problem("source-missing", f"the stored text {path} is not at hand, so its spans cannot be verified",
-                                           i, "text_path", severity=WARNING))
+            # One verdict whatever the container: a text the sources table marks as not redistributable is left
+            # out of releases by design (a warning, zip or unpacked folder alike); any other absent text is lost.
+            if col.get("is_text_redistributable", [None] * sources.n_rows)[i] is False:
+                report.add(sources.problem("source-not-included", f"the stored text {path} is not in this package (not "
+                                           "redistributable, so releases leave it out), so its spans cannot be verified; "
+                                           "pass --sources DIR with a copy to verify them", i, "text_path", severity=WARNING))
             else:
                 report.add(sources.problem("source-missing", f"the stored text {path} does not exist", i, "text_path"))
             continue
         digest = hashlib.sha256(raw).hexdigest()
         expected = col.get("text_sha256", [None] * sources.n_rows)[i]
         if expected is not None and digest != expected:
-            report.add(sources.problem("source-hash-mismatch", f"{where} has sha256 {digest}, not the recorded {expected}", i, "text_sha256"))
+            # the cause, said once and first: spans checked against another text would only echo it
+            report.add(sources.problem("source-hash-mismatch", f"{where} has sha256 {digest}, not the recorded {expected}; "
+                                       f"its spans are not checked against it. {_hash_hint(raw, expected)}", i, "text_sha256"))
+            texts[source_id] = None
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -167,6 +174,33 @@ def _distinct_rows(columns):
     rows = np.flatnonzero(valid)
     _, first, inverse = np.unique(codes[rows], return_index=True, return_inverse=True)
     return rows, first, inverse.reshape(-1)
+
+
+def _hash_hint(raw: bytes, expected: str) -> str:
+    """What would make a text match its recorded hash, when a usual copying accident explains the difference."""
+    import unicodedata
+    from itertools import combinations
+
+    def matches(data: bytes) -> bool:
+        return hashlib.sha256(data).hexdigest() == expected
+
+    fixes = {"its line ends converted from CRLF to LF": lambda b: b.replace(b"\r\n", b"\n"),
+             "its byte-order mark removed": lambda b: b.removeprefix(b"\xef\xbb\xbf")}
+    try:
+        raw.decode("utf-8")
+        fixes["it normalized to NFC"] = lambda b: unicodedata.normalize("NFC", b.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    names = list(fixes)
+    for size in range(1, len(names) + 1):
+        for chosen in combinations(names, size):
+            data = raw
+            for name in chosen:
+                data = fixes[name](data)
+            if data != raw and matches(data):
+                return f"It matches with {' and '.join(chosen)}: fix the copy that way."
+    return ("Try: line ends (CRLF to LF), Unicode normalization (NFC), a byte-order mark; the text must be byte for "
+            "byte the one recorded.")
 
 
 def _clip(text: str, size: int = 60) -> str:
