@@ -365,8 +365,9 @@ def _fix_xlsx_times(data: bytes, stamp: dt.datetime) -> bytes:
 
 # -- one entry point -----------------------------------------------------------------------------------------
 def default_output(package: Package, fmt: str) -> Path:
-    """Where an export goes when no --output is given: dist/ beside the package."""
-    root = package.location.parent if package.is_archive else package.location
+    """Where an export goes when no --output is given: dist/ inside a package folder (created when missing), or
+    the folder that holds a release .zip (which is usually dist/ already: no dist/dist/). Never through a
+    symbolic link (`safety.output_path`)."""
     # the descriptor's name and version are the package's words: made plain file names, never a path
     stem = f"{clean_name(package.descriptor.get('name'), 'package')}-{clean_name(package.descriptor.get('version'), 'unversioned')}"
     name = {
@@ -374,7 +375,9 @@ def default_output(package: Package, fmt: str) -> Path:
         "xlsx": f"{stem}.xlsx",
         "parquet": f"{stem}-parquet",
     }.get(fmt, f"{stem}-{fmt}.csv")
-    return output_path(root, f"dist/{name}")
+    if package.is_archive:
+        return output_path(package.location.parent, name)
+    return output_path(package.location, f"dist/{name}")
 
 
 def export(package: Package, fmt: str, out_path: Path) -> dict[str, int]:

@@ -20,21 +20,65 @@ from .validation.acled import ACTOR1_ROLES, ACTOR2_ROLES, COUNTED_CERTAINTY, eli
 
 FORMATS = ("acled", "ucdp")
 
-ACLED_COLUMNS = [
-    "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
-    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
-    "civilian_targeting", "iso", "region", "country", "admin1", "location", "latitude", "longitude",
-    "geo_precision", "source", "source_scale", "notes", "fatalities", "tags",
+# -- the two layouts: every column of the real exports, in their order, with the type each holds ----------------
+# "string", "integer", "number" (decimal) or "date"; `layout_dtypes` turns them into pandas dtypes. The types are
+# those of a real download, so that our rows append to one: ACLED's current export (31 columns; inter1, inter2 and
+# interaction as text, as the API gives them by default) and UCDP GED's CSV (49 columns). docs/interop-mapping.md
+# states how each column is filled; a test keeps that document and these lists in step.
+ACLED_LAYOUT = [
+    ("event_id_cnty", "string"), ("event_date", "date"), ("year", "integer"), ("time_precision", "integer"),
+    ("disorder_type", "string"), ("event_type", "string"), ("sub_event_type", "string"), ("actor1", "string"),
+    ("assoc_actor_1", "string"), ("inter1", "string"), ("actor2", "string"), ("assoc_actor_2", "string"),
+    ("inter2", "string"), ("interaction", "string"), ("civilian_targeting", "string"), ("iso", "integer"),
+    ("region", "string"), ("country", "string"), ("admin1", "string"), ("admin2", "string"), ("admin3", "string"),
+    ("location", "string"), ("latitude", "number"), ("longitude", "number"), ("geo_precision", "integer"),
+    ("source", "string"), ("source_scale", "string"), ("notes", "string"), ("fatalities", "integer"),
+    ("tags", "string"), ("timestamp", "integer"),
 ]  # fmt: skip
 
-UCDP_COLUMNS = [
-    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_name", "dyad_name",
-    "side_a", "side_b", "number_of_sources", "source_article", "source_office", "source_date",
-    "source_headline", "source_original", "where_prec", "where_coordinates", "where_description",
-    "adm_1", "adm_2", "latitude", "longitude", "geom_wkt", "priogrid_gid", "country", "country_id",
-    "region", "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
-    "deaths_civilians", "deaths_unknown", "best", "high", "low",
+UCDP_LAYOUT = [
+    ("id", "integer"), ("relid", "string"), ("year", "integer"), ("active_year", "integer"), ("code_status", "string"),
+    ("type_of_violence", "integer"), ("conflict_dset_id", "integer"), ("conflict_new_id", "integer"),
+    ("conflict_name", "string"), ("dyad_dset_id", "integer"), ("dyad_new_id", "integer"), ("dyad_name", "string"),
+    ("side_a_dset_id", "integer"), ("side_a_new_id", "integer"), ("side_a", "string"), ("side_b_dset_id", "integer"),
+    ("side_b_new_id", "integer"), ("side_b", "string"), ("number_of_sources", "integer"), ("source_article", "string"),
+    ("source_office", "string"), ("source_date", "string"), ("source_headline", "string"),
+    ("source_original", "string"), ("where_prec", "integer"), ("where_coordinates", "string"),
+    ("where_description", "string"), ("adm_1", "string"), ("adm_2", "string"), ("latitude", "number"),
+    ("longitude", "number"), ("geom_wkt", "string"), ("priogrid_gid", "integer"), ("country", "string"),
+    ("country_id", "integer"), ("region", "string"), ("event_clarity", "integer"), ("date_prec", "integer"),
+    ("date_start", "string"), ("date_end", "string"), ("deaths_a", "integer"), ("deaths_b", "integer"),
+    ("deaths_civilians", "integer"), ("deaths_unknown", "integer"), ("best", "integer"), ("high", "integer"),
+    ("low", "integer"), ("gwnoa", "string"), ("gwnob", "string"),
 ]  # fmt: skip
+
+ACLED_COLUMNS = [name for name, _ in ACLED_LAYOUT]
+UCDP_COLUMNS = [name for name, _ in UCDP_LAYOUT]
+
+# ACLED's actor types: the text the API gives in inter1/inter2 by default, and the numeric code (inter_num=1).
+ACLED_INTER_LABELS = {
+    1: "State forces", 2: "Rebel group", 3: "Political militia", 4: "Identity militia", 5: "Rioters",
+    6: "Protesters", 7: "Civilians", 8: "External/Other forces",
+}  # fmt: skip
+INTER_STYLES = ("text", "numeric")
+# GED's CSV writes its dates as timestamps at midnight
+GED_DATE_FORMAT = "%Y-%m-%d 00:00:00.000"
+
+
+def layout(fmt: str, inter: str = "text") -> list[tuple[str, str]]:
+    """The (column, type) list of a layout; with ``inter="numeric"`` ACLED's inter1, inter2 and interaction are integers."""
+    if fmt == "acled":
+        numeric = inter == "numeric"
+        return [(n, "integer" if numeric and n in ("inter1", "inter2", "interaction") else t) for n, t in ACLED_LAYOUT]
+    if fmt == "ucdp":
+        return list(UCDP_LAYOUT)
+    raise InteropError(f"unknown interoperability format {fmt!r}; use one of: {', '.join(FORMATS)}")
+
+
+def layout_dtypes(fmt: str, inter: str = "text") -> dict[str, str]:
+    """pandas dtypes to read a layout (ours or a real download) with: nullable integers, dates as text."""
+    return {n: {"integer": "Int64", "number": "Float64"}.get(t, "string") for n, t in layout(fmt, inter)}
+
 
 # Country codes the two layouts need, for the countries this dataset's events take place in. A country not
 # listed here leaves iso/country/region (ACLED) and country/country_id/region (UCDP) empty.
@@ -64,22 +108,47 @@ class InteropError(ValueError):
     """The format is unknown or the package lacks a table the layout needs."""
 
 
-def write_interop(package: Package, fmt: str, out_path: str | Path) -> int:
-    """Write ``fmt`` ("acled" or "ucdp") rows of ``package`` to the CSV ``out_path``; return the rows written."""
-    builders: dict[str, tuple[list[str], Callable[[_Data], list[dict[str, Any]]]]] = {
-        "acled": (ACLED_COLUMNS, acled_rows),
-        "ucdp": (UCDP_COLUMNS, ucdp_rows),
-    }
-    if fmt not in builders:
-        raise InteropError(f"unknown interoperability format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    columns, build = builders[fmt]
-    rows = build(_Data(package))
-    with open(out_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, columns, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({c: _cell(row.get(c)) for c in columns})
+def write_interop(package: Package, fmt: str, out_path: str | Path, *, inter: str = "text") -> int:
+    """Write ``fmt`` ("acled" or "ucdp") rows of ``package`` to the CSV ``out_path``; return the rows written.
+
+    ``inter`` ("text", ACLED's default, or "numeric") is how ACLED's inter1, inter2 and interaction are written.
+    The parent folder is created; the file is written beside its target and renamed, so it is never half-written.
+    """
+    from .export import atomic_target
+
+    builders: dict[str, Callable[[_Data], list[dict[str, Any]]]] = {"acled": acled_rows, "ucdp": ucdp_rows}
+    columns = [name for name, _ in layout(fmt, inter)]
+    if inter not in INTER_STYLES:
+        raise InteropError(f"unknown inter style {inter!r}; use one of: {', '.join(INTER_STYLES)}")
+    rows = builders[fmt](_Data(package))
+    if fmt == "acled":
+        rows = [_acled_inter_style(row, inter) for row in rows]
+    with atomic_target(Path(out_path)) as temporary:
+        with open(temporary, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, columns, lineterminator="\n")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({c: _cell(row.get(c)) for c in columns})
     return len(rows)
+
+
+def _acled_inter_style(row: dict[str, Any], inter: str) -> dict[str, Any]:
+    """The row with inter1/inter2 and interaction as ACLED's text ("Protesters", "State forces-Civilians",
+    "Protesters only"), or as they are built, numeric codes (6, 17, 60)."""
+    if inter == "numeric":
+        return row
+    text = dict(row)
+    for key in ("inter1", "inter2"):
+        text[key] = ACLED_INTER_LABELS.get(row[key]) if row.get(key) is not None else None
+    code = row.get("interaction")
+    if code is not None:
+        first, second = divmod(int(code), 10)
+        if second == 0:
+            text["interaction"] = f"{ACLED_INTER_LABELS[first]} only"
+        else:  # the lower code first, except that ACLED writes External/Other forces before Civilians (78)
+            first, second = (second, first) if (first, second) == (7, 8) else (first, second)
+            text["interaction"] = f"{ACLED_INTER_LABELS[first]}-{ACLED_INTER_LABELS[second]}"
+    return text
 
 
 # -- reading --------------------------------------------------------------------------------------------------
@@ -98,6 +167,11 @@ class _Data:
         self.sources = {r["source_id"]: r for r in self.tables["sources"]}
         self.actors = {r["actor_id"]: r for r in self.tables["actors"]}
         self.events = {r["event_id"]: r for r in self.tables["events"]}
+        # ACLED's timestamp is when a row last changed: here, when this version of the package was made
+        from .export import package_timestamp
+
+        stamp = package_timestamp(package.descriptor)
+        self.timestamp = int(stamp.replace(tzinfo=dt.timezone.utc).timestamp())
 
     def eligible(self, kind: str) -> set[str]:
         """The events `kind` ("acled" or "ucdp") could hold: validate's rules (validation.acled), so an export
@@ -147,6 +221,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def _copy_note(source: dict[str, str]) -> str:
+    """Where the coded wording comes from when it is a republished copy, not the publisher's own text."""
+    copy_url = source.get("copy_url", "")
+    return f" (wording of a reworded republication, {copy_url})" if copy_url else ""
 
 
 def _publisher(source: dict[str, str]) -> str:
@@ -206,6 +286,7 @@ def acled_rows(data: _Data) -> list[dict[str, Any]]:
         admin_level = _int(event["admin_level"])
         rows.append(
             {
+                "event_id_cnty": None,
                 "event_date": event_date.isoformat() if event_date else None,
                 "year": year,
                 "time_precision": time_precision,
@@ -226,13 +307,15 @@ def acled_rows(data: _Data) -> list[dict[str, Any]]:
                 "region": country.get("acled_region"),
                 "country": country.get("country"),
                 "admin1": event["admin1"] or None,
+                "admin2": None,
+                "admin3": None,
                 "location": event["location_name"] if admin_level and admin_level >= 1 else None,
                 "latitude": _float(event["latitude"]),
                 "longitude": _float(event["longitude"]),
                 "geo_precision": _int(event["geo_precision"]),
                 "source": _publisher(source) or None,
                 "source_scale": None,
-                "notes": f"{event['event_name']}.{_unnamed([(side1, actor1), (side2, actor2)])} Source text: \"{event['evidence']}\" "
+                "notes": f"{event['event_name']}.{_unnamed([(side1, actor1), (side2, actor2)])} Source text{_copy_note(source)}: \"{event['evidence']}\" "
                 f"({event['source_id']} [{event['evidence_start']}:{event['evidence_end']}]; "
                 f"minusma-facts event {event_id})",
                 "fatalities": _fatalities(data, event_id),
@@ -244,6 +327,7 @@ def acled_rows(data: _Data) -> list[dict[str, Any]]:
                     )
                 )
                 or None,
+                "timestamp": data.timestamp,
             }
         )
     return rows
@@ -274,16 +358,21 @@ def _others(actors: list[dict[str, str]], primary: dict[str, str] | None) -> lis
 
 def _fatalities(data: _Data, event_id: str) -> int | None:
     """The killed of this one event as the source counts them: count_best, else count_low for "more than N".
-    Empty when the source gives no count for the event, gives only a cumulative tally, or gives several."""
-    counts = []
-    for row in data.tables["casualties"]:
-        if row["event_id"] != event_id or row["harm_type"] != "killed" or row["tally_type"] != "event_toll":
-            continue
-        value = _int(row["count_best"])
-        if value is None and row["count_qualifier"] == "more_than":
-            value = _int(row["count_low"])
-        counts.append(value)
-    return counts[0] if len(counts) == 1 else None
+    0 when the source reports no one killed in the event (ACLED's convention: no reported deaths is 0). Empty
+    when it reports killing but gives no count for this one event, only a cumulative tally, or several figures."""
+    killed = [r for r in data.tables["casualties"] if r["event_id"] == event_id and r["harm_type"] == "killed"]
+    if not killed:
+        return 0
+    counts = [_toll(row) for row in killed if row["tally_type"] == "event_toll"]
+    return counts[0] if len(counts) == 1 and len(killed) == 1 else None
+
+
+def _toll(row: dict[str, str]) -> int | None:
+    """A casualty row's single number: count_best, else for "more than N" the lowest number the words allow."""
+    value = _int(row["count_best"])
+    if value is None and row["count_qualifier"] == "more_than":
+        value = _int(row["count_low"])
+    return value
 
 
 # -- UCDP GED -------------------------------------------------------------------------------------------------
@@ -339,13 +428,18 @@ def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
             continue
         source = data.sources.get(casualty["source_id"], {})
         perpetrators = data.actors_of(event["event_id"], ("perpetrator",))
+        side_a = _primary(perpetrators)
         victim = data.actors.get(casualty["victim_actor_id"])
         civilians = victim is not None and _inter(victim) == CIVILIANS_INTER
         start, end = _date(event["date_start"]), _date(event["date_end"])
         date_prec = ucdp_date_prec(event)
         latitude, longitude = _float(event["latitude"]), _float(event["longitude"])
         country = COUNTRIES.get(event["country_iso3"], {})
-        best = _int(casualty["count_best"])
+        # best: the exact number the source gives, else the smallest its words allow ("more than 500": 501)
+        best = _int(casualty["count_best"]) if casualty["count_best"] else _int(casualty["count_low"])
+        high = _int(casualty["count_high"])
+        if high is None and best is not None:
+            high = best  # unbounded ("more than 500"): GED needs a number; the words stay in the package
         rows.append(
             {
                 "id": None,
@@ -354,15 +448,23 @@ def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
                 "active_year": None,
                 "code_status": None,
                 "type_of_violence": _int(event.get("ucdp_type_of_violence", "")),
+                "conflict_dset_id": None,
+                "conflict_new_id": None,
                 "conflict_name": None,
+                "dyad_dset_id": None,
+                "dyad_new_id": None,
                 "dyad_name": None,
-                "side_a": "; ".join(a["actor_name"] for a in perpetrators) or None,
-                "side_b": victim["actor_name"] if victim else (casualty["victim_text"] or None),
+                "side_a_dset_id": None,
+                "side_a_new_id": None,
+                "side_a": _ged_side(data, side_a),
+                "side_b_dset_id": None,
+                "side_b_new_id": None,
+                "side_b": "Civilians" if civilians else (_ged_side(data, victim) or casualty["victim_text"] or None),
                 "number_of_sources": 1,
                 "source_article": f"{_publisher(source)}, \"{source.get('headline', '')}\", "
-                f"{source.get('publication_date', '')}" if source else None,
+                f"{source.get('publication_date', '')}{_copy_note(source)}" if source else None,
                 "source_office": _publisher(source) or None,
-                "source_date": source.get("publication_date") or None,
+                "source_date": _ged_date(_date(source.get("publication_date", ""))),
                 "source_headline": source.get("headline") or None,
                 "source_original": casualty["reported_by_text"] or None,
                 "where_prec": ucdp_where_prec(event),
@@ -379,15 +481,32 @@ def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
                 "region": country.get("ucdp_region"),
                 "event_clarity": 2 if event["is_series"].lower() in ("true", "1") else 1,
                 "date_prec": date_prec,
-                "date_start": start.isoformat() if start and date_prec else None,
-                "date_end": end.isoformat() if end and date_prec else None,
-                "deaths_a": None,
-                "deaths_b": None,
-                "deaths_civilians": best if civilians else None,
-                "deaths_unknown": None,
+                "date_start": _ged_date(start) if date_prec else None,
+                "date_end": _ged_date(end) if date_prec else None,
+                # the source does not split the dead by side: all civilians, or all unknown
+                "deaths_a": 0 if best is not None else None,
+                "deaths_b": 0 if best is not None else None,
+                "deaths_civilians": (best if civilians else 0) if best is not None else None,
+                "deaths_unknown": (0 if civilians else best) if best is not None else None,
                 "best": best,
-                "high": _int(casualty["count_high"]),
+                "high": high,
                 "low": _int(casualty["count_low"]),
+                "gwnoa": None,
+                "gwnob": None,
             }
         )
     return rows
+
+
+def _ged_side(data: _Data, actor: dict[str, str] | None) -> str | None:
+    """One actor as GED names a side: a state's forces as "Government of <country>", any other by its name."""
+    if actor is None:
+        return None
+    country = COUNTRIES.get(actor.get("country_iso3", ""), {}).get("country")
+    if _inter(actor) == 1 and country:
+        return f"Government of {country}"
+    return actor["actor_name"]
+
+
+def _ged_date(day: dt.date | None) -> str | None:
+    return day.strftime(GED_DATE_FORMAT) if day else None

@@ -18,7 +18,11 @@ def register(app: typer.Typer) -> None:
             None, "--format", "-f", help="sqlite, parquet (a folder of files), xlsx, acled or ucdp."
         ),
         output: Path = typer.Option(
-            None, "--output", "-o", help="File (folder for parquet) to write; default: dist/ beside the package."
+            None, "--output", "-o",
+            help="File (folder for parquet) to write; default: dist/ in a package folder, or beside a release .zip.",
+        ),
+        inter: str = typer.Option(
+            "text", "--inter", help="acled only: inter1, inter2 and interaction as ACLED's text (its default) or numeric codes."
         ),
     ) -> None:
         """Export the tables as SQLite, Parquet or Excel (typed from the schemas), or as ACLED/UCDP events.
@@ -49,7 +53,7 @@ def register(app: typer.Typer) -> None:
                 except ImportError:
                     typer.echo(f"export: format {fmt} is not available (minusma_facts.interop is missing)", err=True)
                     raise typer.Exit(2) from None
-                rows = write_interop(opened, fmt, target)
+                rows = write_interop(opened, fmt, target, inter=inter.lower())
                 typer.echo(f"wrote {target} ({rows} rows)")
                 return
             counts = write_export(opened, fmt, target)
