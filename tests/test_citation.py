@@ -193,3 +193,95 @@ def test_changelog_announces_every_table_and_column(resource: dict):
     announced = set(re.findall(r"`([a-z0-9_]+)`", " ".join(lines)))
     missing = [f["name"] for f in schema["fields"] if f["name"] not in announced]
     assert missing == []
+
+
+# -- a citation that cites ---------------------------------------------------------------------------------------
+from minusma_facts import citation  # noqa: E402
+
+REAL_DOI, REAL_URL = "10.5281/zenodo.1234567", "https://example.org/minusma-facts"
+
+
+def test_citation_cff_has_a_release_date_a_repository_a_doi_slot_and_a_preferred_citation():
+    assert CFF["date-released"] == DESCRIPTOR["created"][:10]
+    assert CFF["repository-code"] == citation.REPOSITORY_PLACEHOLDER
+    assert CFF["doi"] == citation.DOI_PLACEHOLDER
+    preferred = CFF["preferred-citation"]
+    assert preferred["title"] == CFF["title"] and preferred["version"] == CFF["version"]
+    assert str(preferred["year"]) == CFF["date-released"][:4]
+    assert preferred["authors"] == CFF["authors"]
+    assert sorted(citation.placeholders(CFF)) == ["doi", "repository-code"]
+
+
+def test_the_authors_are_named_and_agree_everywhere():
+    names = [a["name"] for a in CFF["authors"]]
+    assert names == ["minusma-facts maintainers"]  # an organisation, not an anonymous "contributors"
+    assert [c["name"] for c in ZENODO["creators"]] == names == contributors()
+
+
+def test_every_place_that_names_the_source_says_the_text_is_a_reworded_republication():
+    copy_url = "https://nybreaking.com/mali-protesters-demand-exit-of-un-peacekeeping-mission/"
+    assert copy_url in {r.get("url") for r in CFF["references"]}
+    assert "reworded republication" in " ".join(r.get("notes", "") for r in CFF["references"])
+    assert copy_url in ZENODO["notes"] and "not from Al Jazeera's own wording" in ZENODO["notes"]
+    assert copy_url in {r["identifier"] for r in ZENODO["related_identifiers"]}
+
+
+def test_filling_replaces_every_placeholder_and_an_unfilled_one_is_left_out():
+    filled = citation.fill(CFF, doi=REAL_DOI, repository_url=REAL_URL)
+    assert citation.placeholders(filled) == []
+    assert filled["doi"] == filled["preferred-citation"]["doi"] == REAL_DOI
+    assert filled["repository-code"] == filled["preferred-citation"]["repository-code"] == REAL_URL
+    bare = citation.fill(CFF)
+    assert citation.placeholders(bare) == [] and "doi" not in bare and "doi" not in bare["preferred-citation"]
+    validator = jsonschema.Draft7Validator(cff_schema())
+    assert list(validator.iter_errors(filled)) == [] and list(validator.iter_errors(bare)) == []
+
+
+@pytest.mark.parametrize(
+    "doi, url, link",
+    [
+        pytest.param(REAL_DOI, REAL_URL, f"https://doi.org/{REAL_DOI}", id="with a DOI"),
+        pytest.param(None, REAL_URL, REAL_URL, id="repository only"),
+    ],
+)
+def test_bibtex_renders_with_year_and_url_and_parses(doi, url, link):
+    from pybtex.database import parse_string
+
+    text = citation.bibtex(citation.fill(CFF, doi=doi, repository_url=url))
+    entry = next(iter(parse_string(text, "bibtex").entries.values()))
+    assert entry.type == "misc"
+    assert entry.fields["year"] == "2026"
+    assert entry.fields["url"] == link
+    assert entry.fields["version"] == "0.1.0"
+    assert entry.fields.get("doi") == doi
+    assert str(entry.persons["author"][0]) == "{minusma-facts maintainers}"  # braced: one organisation, not a person
+
+
+@pytest.mark.parametrize(
+    "doi, url, expected",
+    [
+        pytest.param(REAL_DOI, REAL_URL, "minusma-facts maintainers. (2026). *minusma-facts: coded facts of news "
+                     "reporting on Mali and MINUSMA* (Version 0.1.0) [Data set]. Zenodo. https://doi.org/10.5281/zenodo.1234567",
+                     id="with a DOI"),
+        pytest.param(None, REAL_URL, "minusma-facts maintainers. (2026). *minusma-facts: coded facts of news "
+                     "reporting on Mali and MINUSMA* (Version 0.1.0) [Data set]. Zenodo. https://example.org/minusma-facts",
+                     id="repository only"),
+    ],
+)
+def test_apa_renders_with_year_and_url(doi, url, expected):
+    assert citation.apa(citation.fill(CFF, doi=doi, repository_url=url)) == expected
+
+
+@pytest.mark.parametrize(
+    "authors, apa_author, bib_author",
+    [
+        pytest.param([{"given-names": "Ada Maria", "family-names": "Lovelace"}], "Lovelace, A. M.", "Lovelace, Ada Maria", id="one person"),
+        pytest.param([{"given-names": "A", "family-names": "One"}, {"given-names": "B", "family-names": "Two"}],
+                     "One, A., & Two, B.", "One, A and Two, B", id="two people"),
+    ],
+)
+def test_people_as_authors_render_as_apa_and_bibtex_write_them(authors, apa_author, bib_author):
+    cff = {**citation.fill(CFF, repository_url=REAL_URL), "authors": authors}
+    cff["preferred-citation"] = {**cff["preferred-citation"], "authors": authors}
+    assert citation.apa(cff).startswith(apa_author.rstrip(".") + ". (2026).")
+    assert f"author = {{{bib_author}}}" in citation.bibtex(cff)
