@@ -220,7 +220,7 @@ def test_default_output_goes_to_dist_beside_the_package(package: Path):
 
 
 def test_export_reads_a_release_archive(package: Path, tmp_path: Path):
-    assert run("release", package).exit_code == 0
+    assert run("release", package, "--project", ROOT).exit_code == 0
     out = tmp_path / "from-archive.sqlite"
     result = run("export", "-f", "sqlite", "-o", out, package / "dist" / f"{STEM}.zip")
     assert result.exit_code == 0, result.output

@@ -45,7 +45,7 @@ def package(tmp_path: Path) -> Path:
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One archive built from a copy of the real package, shared by the tests that only read it."""
     package = copy_package(tmp_path_factory.mktemp("released") / "package")
-    result = run("release", package)
+    result = run("release", package, "--project", ROOT)
     assert result.exit_code == 0, result.output
     return package / "dist" / f"{STEM}.zip"
 
@@ -58,11 +58,11 @@ def members(archive: Path) -> dict[str, bytes]:
 
 # -- reproducibility --------------------------------------------------------------------------------------
 def test_two_builds_give_byte_identical_archives_and_the_same_printed_sha256(package: Path):
-    first = run("release", package)
+    first = run("release", package, "--project", ROOT)
     assert first.exit_code == 0, first.output
     archive = package / "dist" / f"{STEM}.zip"
     first_bytes = archive.read_bytes()
-    second = run("release", package)
+    second = run("release", package, "--project", ROOT)
     assert second.exit_code == 0, second.output
     assert archive.read_bytes() == first_bytes
     digest = hashlib.sha256(first_bytes).hexdigest()
@@ -73,8 +73,8 @@ def test_two_builds_give_byte_identical_archives_and_the_same_printed_sha256(pac
 def test_builds_from_two_folders_are_identical(package: Path, tmp_path: Path):
     """Nothing of the build's location or time leaks into the archive."""
     other = copy_package(tmp_path / "elsewhere" / "another-copy")
-    one = build_release(package, tmp_path / "out-one")
-    two = build_release(other, tmp_path / "out-two")
+    one = build_release(package, tmp_path / "out-one", project=ROOT)
+    two = build_release(other, tmp_path / "out-two", project=ROOT)
     assert one.sha256 == two.sha256
     assert one.path.read_bytes() == two.path.read_bytes()
 
@@ -108,15 +108,20 @@ def test_descriptor_in_the_archive_gives_bytes_and_sha256_of_each_resource(archi
 
 def test_archive_holds_data_schemas_metadata_docs_and_exports(archive: Path):
     files = members(archive)
-    expected = {"datapackage.json", *RELEASE_DOCUMENTS}
+    expected = {"datapackage.json", "README.md", *RELEASE_DOCUMENTS}
     for resource in DESCRIPTOR["resources"]:
         expected |= {resource["path"], resource["schema"]}
     expected |= {f"{EXPORTS_FOLDER}/{STEM}.sqlite", f"{EXPORTS_FOLDER}/{STEM}.xlsx"}
+    expected |= {f"{EXPORTS_FOLDER}/{STEM}-acled.csv", f"{EXPORTS_FOLDER}/{STEM}-ucdp.csv"}
     expected |= {f"{EXPORTS_FOLDER}/parquet/{r['name']}.parquet" for r in DESCRIPTOR["resources"]}
+    wheel_name = DESCRIPTOR["name"].replace("-", "_") + "-" + DESCRIPTOR["version"]
+    expected |= {f"tools/{wheel_name}-py3-none-any.whl", f"tools/{wheel_name}.tar.gz"}
     expected |= {p for p in ("LICENSE", "LICENSE.md", "LICENSE.txt") if (ROOT / p).is_file()}
     assert set(files) == expected
-    for document in RELEASE_DOCUMENTS:
+    # the documents as in the repository; the citation files with their placeholders filled (test_archive.py)
+    for document in set(RELEASE_DOCUMENTS) - {"CITATION.cff", ".zenodo.json"}:
         assert files[document] == (ROOT / document).read_bytes(), document
+    assert files["README.md"] != (ROOT / "README.md").read_bytes()  # the users' README, not the developers'
 
 
 def test_archive_leaves_out_the_source_text_but_keeps_its_hash(archive: Path):
@@ -183,7 +188,7 @@ def test_the_archive_validates_with_sources_and_no_span_warning(archive: Path):
 # -- safety -----------------------------------------------------------------------------------------------
 def test_release_never_writes_to_the_package(package: Path):
     before = tree_digest(package)
-    assert run("release", package).exit_code == 0
+    assert run("release", package, "--project", ROOT).exit_code == 0
     assert tree_digest(package) == before
     assert sorted(p.name for p in (package / "dist").iterdir()) == [f"{STEM}.zip"]
 
@@ -194,7 +199,7 @@ def test_a_failed_build_leaves_no_partial_archive_and_keeps_the_previous_one(
 ):
     import minusma_facts.export as export
 
-    previous = build_release(package).path.read_bytes()
+    previous = build_release(package, project=ROOT).path.read_bytes()
     before = tree_digest(package)
     real_writer = export.write_reproducible_zip
 
@@ -204,7 +209,7 @@ def test_a_failed_build_leaves_no_partial_archive_and_keeps_the_previous_one(
 
     monkeypatch.setattr(export, "write_reproducible_zip", failing_writer)
     with pytest.raises(interrupt):
-        build_release(package)
+        build_release(package, project=ROOT)
     assert [p.name for p in (package / "dist").iterdir()] == [f"{STEM}.zip"]
     assert (package / "dist" / f"{STEM}.zip").read_bytes() == previous
     assert tree_digest(package) == before
@@ -229,7 +234,7 @@ def _resource_on_the_source_text(root: Path):
 @pytest.mark.parametrize(
     "damage,message",
     [
-        pytest.param(_drop("README.md"), "README.md", id="no README"),
+        pytest.param(_drop("docs/interop-mapping.md"), "docs/interop-mapping.md", id="no ACLED/UCDP mapping"),
         pytest.param(_drop("CHANGELOG.md"), "CHANGELOG.md", id="no CHANGELOG"),
         pytest.param(_drop("docs/data-dictionary.md"), "docs/data-dictionary.md", id="no data dictionary"),
         pytest.param(_resource_on_the_source_text, "stored source text", id="resource is the article text"),
@@ -238,7 +243,7 @@ def _resource_on_the_source_text(root: Path):
 )
 def test_release_refuses_with_exit_2_and_one_line(package: Path, damage, message: str):
     damage(package)
-    result = run("release", package)
+    result = run("release", package, "--project", ROOT)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert result.output.startswith("release: ") and len(result.output.strip().splitlines()) == 1
@@ -255,7 +260,7 @@ def test_release_refuses_with_exit_2_and_one_line(package: Path, damage, message
 )
 def test_release_refuses_an_invalid_package_with_exit_1_and_builds_nothing(package: Path, damage):
     damage(package)
-    result = run("release", package)
+    result = run("release", package, "--project", ROOT)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert result.output.startswith("release: the package does not validate")
@@ -275,11 +280,11 @@ def test_the_release_builder_itself_refuses_what_validate_also_catches(package: 
 
     damage(package)
     with pytest.raises(ReleaseError, match=message):
-        build_release(package)
+        build_release(package, project=ROOT)
     assert not (package / "dist").exists() or not any((package / "dist").iterdir())
 
 
 def test_release_refuses_an_archive_as_input(archive: Path, tmp_path: Path):
-    result = run("release", archive, "--output-dir", tmp_path)
+    result = run("release", archive, "--output-dir", tmp_path, "--project", ROOT)
     assert result.exit_code == 2
     assert "package folder" in result.output

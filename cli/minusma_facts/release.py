@@ -4,8 +4,13 @@ The archive holds one folder `<name>-<version>/` with:
 
 - `datapackage.json`, each resource's `bytes` and `hash` (`"sha256:<hex>"`, Data Package v2) filled in;
 - every resource's data file and schema file, as the descriptor names them;
-- the release documents (`RELEASE_DOCUMENTS`) and, when present, a licence file;
-- `exports/`: the same tables as SQLite, Parquet and Excel.
+- `README.md`, written for the archive's users from the package (`minusma_facts.userguide`), not the
+  developers' README of the repository;
+- the release documents (`RELEASE_DOCUMENTS`) and, when present, a licence file; CITATION.cff and .zenodo.json
+  with their placeholders filled (`minusma_facts.citation`);
+- `exports/`: the same tables as SQLite, Parquet and Excel, and the events in ACLED's and UCDP GED's layouts;
+- `tools/`: the Python tools as a wheel and an sdist, built reproducibly from the project (its pyproject.toml),
+  so that the archive alone installs `minusma-facts` and `load()`.
 
 It never holds the stored source texts: their publishers keep the rights. The sources table keeps each
 text's SHA-256, URLs and path, and the fact tables keep the short verbatim evidence excerpts, so a user who
@@ -31,13 +36,15 @@ from .package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
 from .safety import clean_name, load_yaml, output_path
 
 RELEASE_DOCUMENTS = (
-    "README.md",
     "CHANGELOG.md",
     "CITATION.cff",
     ".zenodo.json",
     "docs/codebook.md",
     "docs/data-dictionary.md",
+    "docs/interop-mapping.md",
 )
+README = "README.md"  # generated for the archive (minusma_facts.userguide)
+TOOLS_FOLDER = "tools"
 OPTIONAL_DOCUMENTS = ("LICENSE", "LICENSE.md", "LICENSE.txt")
 EXPORTS_FOLDER = "exports"
 
@@ -52,6 +59,7 @@ class Release:
     sha256: str
     size: int
     entries: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 def archive_stem(descriptor: dict[str, Any]) -> str:
@@ -144,9 +152,20 @@ def collect_entries(package: Package) -> tuple[dict[str, Any], dict[str, bytes]]
     return descriptor, files
 
 
+def export_paths(stem: str) -> dict[str, str]:
+    """Where each export goes inside the archive."""
+    return {
+        "sqlite": f"{EXPORTS_FOLDER}/{stem}.sqlite",
+        "xlsx": f"{EXPORTS_FOLDER}/{stem}.xlsx",
+        "acled": f"{EXPORTS_FOLDER}/{stem}-acled.csv",
+        "ucdp": f"{EXPORTS_FOLDER}/{stem}-ucdp.csv",
+    }
+
+
 def build_exports(package: Package, stem: str) -> dict[str, bytes]:
-    """SQLite, Parquet and Excel exports of the package, by their path inside the archive."""
+    """SQLite, Parquet, Excel, ACLED and UCDP exports of the package, by their path inside the archive."""
     from .export import package_timestamp, write_parquet, write_sqlite, write_xlsx
+    from .interop import write_interop
 
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="minusma-facts-release-") as work:
@@ -154,14 +173,92 @@ def build_exports(package: Package, stem: str) -> dict[str, bytes]:
         write_sqlite(package, folder / f"{stem}.sqlite")
         write_xlsx(package, folder / f"{stem}.xlsx", stamp=package_timestamp(package.descriptor))
         write_parquet(package, folder / "parquet")
+        for fmt in ("acled", "ucdp"):
+            write_interop(package, fmt, folder / f"{stem}-{fmt}.csv")
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 files[f"{EXPORTS_FOLDER}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
     return files
 
 
-def build_release(package_path: str | Path = ".", output_dir: str | Path | None = None) -> Release:
-    """Build `<output_dir>/<name>-<version>.zip` (default output_dir: the package's `dist/`)."""
+def build_tools(project: Path, stamp: Any) -> dict[str, bytes]:
+    """The project's wheel and sdist, built reproducibly (SOURCE_DATE_EPOCH from the package's `created`), by
+    their path inside the archive. Needs the `release` extra (build, hatchling) in this Python."""
+    import datetime as dt
+    import sys
+
+    if not (project / "pyproject.toml").is_file():
+        raise ReleaseError(f"{project}: no pyproject.toml to build the tools from; pass --project with the "
+                           "repository that holds the code")
+    try:
+        import build
+        import pyproject_hooks
+    except ImportError:
+        raise ReleaseError("building the tools needs the release extra: pip install 'minusma-facts[release]'") from None
+    epoch = str(int(stamp.replace(tzinfo=dt.timezone.utc).timestamp()))
+
+    def runner(cmd, cwd=None, extra_environ=None):
+        environment = {**(extra_environ or {}), "SOURCE_DATE_EPOCH": epoch}
+        pyproject_hooks.quiet_subprocess_runner(cmd, cwd=cwd, extra_environ=environment)
+
+    files: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="minusma-facts-tools-") as work:
+        builder = build.ProjectBuilder(project, python_executable=sys.executable, runner=runner)
+        try:
+            missing = builder.check_dependencies("wheel")
+            if missing:
+                raise ReleaseError(f"building the tools needs {', '.join(sorted(str(d) for group in missing for d in group))} "
+                                   "in this Python: pip install 'minusma-facts[release]'")
+            for distribution in ("sdist", "wheel"):
+                built = Path(builder.build(distribution, work))
+                files[f"{TOOLS_FOLDER}/{built.name}"] = built.read_bytes()
+        except (build.BuildException, build.BuildBackendException) as error:
+            raise ReleaseError(f"cannot build the tools from {project}: {error}") from None
+    return files
+
+
+def citation_files(package: Package, doi: str | None, repository_url: str | None) -> tuple[dict[str, bytes], dict[str, Any], list[str]]:
+    """The archive's CITATION.cff and .zenodo.json with the placeholders filled (or left out), the filled
+    citation, and a note for each placeholder that had no value."""
+    from . import citation
+
+    text = _read(package, "CITATION.cff", "CITATION.cff").decode("utf-8")
+    original = citation.load(text)
+    values = {citation.DOI_PLACEHOLDER: doi, citation.REPOSITORY_PLACEHOLDER: repository_url}
+    lines = []
+    for line in text.splitlines(keepends=True):
+        placeholder = next((p for p in values if p in line), None)
+        if placeholder is None:
+            lines.append(line)
+        elif values[placeholder]:
+            lines.append(line.replace(placeholder, values[placeholder]))
+    filled_text = "".join(lines)
+    filled = citation.fill(original, doi=doi, repository_url=repository_url)
+    if citation.load(filled_text) != filled:
+        raise ReleaseError("CITATION.cff: a placeholder stands where it cannot be filled line by line; keep "
+                           "`doi:` and `repository-code:` on lines of their own")
+    zenodo = json.loads(_read(package, ".zenodo.json", ".zenodo.json"))
+    if repository_url:
+        related = [r for r in zenodo.get("related_identifiers", []) if r.get("identifier") != repository_url]
+        related.append({"identifier": repository_url, "relation": "isSupplementedBy", "resource_type": "software"})
+        zenodo["related_identifiers"] = related
+    notes = [f"CITATION.cff: the {name} placeholder is left out of the archive; pass --{'doi' if name == 'doi' else 'repository-url'} to fill it"
+             for name in citation.placeholders(original) if not values[
+                 citation.DOI_PLACEHOLDER if name == "doi" else citation.REPOSITORY_PLACEHOLDER]]
+    files = {"CITATION.cff": filled_text.encode("utf-8"),
+             ".zenodo.json": (json.dumps(zenodo, indent=2, ensure_ascii=False) + "\n").encode("utf-8")}
+    return files, filled, notes
+
+
+def build_release(package_path: str | Path = ".", output_dir: str | Path | None = None, *,
+                  project: str | Path | None = None, doi: str | None = None,
+                  repository_url: str | None = None) -> Release:
+    """Build `<output_dir>/<name>-<version>.zip` (default output_dir: the package's `dist/`).
+
+    The tools are built from `project` (default: the package folder), the folder with the pyproject.toml.
+    `doi` and `repository_url` fill CITATION.cff's placeholders in the archive.
+    """
+    from . import userguide
     from .export import ExportError, package_timestamp, write_reproducible_zip
 
     package = Package.open(package_path)
@@ -171,11 +268,19 @@ def build_release(package_path: str | Path = ".", output_dir: str | Path | None 
     check_documents(package)
     check_metadata_versions(package)
     descriptor, files = collect_entries(package)
+    cited, cff, notes = citation_files(package, doi, repository_url)
+    files.update(cited)
     try:
         files.update(build_exports(package, stem))
     except ExportError as error:
         raise ReleaseError(f"cannot build the exports: {error}") from None
+    tools = build_tools(Path(project) if project is not None else package.location, package_timestamp(package.descriptor))
+    files.update(tools)
     files[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    wheel = next(p for p in tools if p.endswith(".whl"))
+    sdist = next(p for p in tools if p.endswith(".tar.gz"))
+    files[README] = userguide.render(package, sorted(files), tools={"wheel": wheel, "sdist": sdist},
+                                     exports=export_paths(stem), cff=cff).encode("utf-8")
 
     order = [DESCRIPTOR] + sorted(p for p in files if p != DESCRIPTOR)
     entries = [(f"{stem}/{p}", files[p]) for p in order]
@@ -199,13 +304,13 @@ def build_release(package_path: str | Path = ".", output_dir: str | Path | None 
         if temporary.exists():
             temporary.unlink()
     data = target.read_bytes()
-    return Release(target, hashlib.sha256(data).hexdigest(), len(data), tuple(name for name, _ in entries))
+    return Release(target, hashlib.sha256(data).hexdigest(), len(data), tuple(name for name, _ in entries), tuple(notes))
 
 
-def release_or_error(package_path: str | Path, output_dir: str | Path | None) -> Release:
+def release_or_error(package_path: str | Path, output_dir: str | Path | None, **options: Any) -> Release:
     """build_release with every expected failure turned into ReleaseError (for the command line)."""
     try:
-        return build_release(package_path, output_dir)
+        return build_release(package_path, output_dir, **options)
     except PackageError as error:
         raise ReleaseError(str(error)) from None
     except OSError as error:

@@ -17,6 +17,14 @@ def register(app: typer.Typer) -> None:
         output_dir: Path = typer.Option(
             None, "--output-dir", "-o", help="Where to write the archive (default: dist/ in the package folder)."
         ),
+        project: Path = typer.Option(
+            None, "--project", help="The folder with the tools' pyproject.toml, to build the wheel and sdist from "
+            "(default: the package folder)."
+        ),
+        doi: str = typer.Option(None, "--doi", help="The DOI to write into the archive's CITATION.cff (else left out)."),
+        repository_url: str = typer.Option(
+            None, "--repository-url", help="The repository URL to write into the archive's citation (else left out)."
+        ),
     ) -> None:
         """Build the reproducible release archive dist/<name>-<version>.zip (without the source texts).
 
@@ -46,10 +54,12 @@ def register(app: typer.Typer) -> None:
                        "run `minusma-facts validate` to see the problems. Nothing was built.", err=True)
             raise typer.Exit(1)
         try:
-            result = release_or_error(package, output_dir)
+            result = release_or_error(package, output_dir, project=project, doi=doi, repository_url=repository_url)
         except ReleaseError as error:
             typer.echo(f"release: {clean(error, 1000)}", err=True)
             raise typer.Exit(2) from None
         typer.echo(f"{result.path}")
         typer.echo(f"sha256 {result.sha256}")
         typer.echo(f"{result.size} bytes, {len(result.entries)} files")
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
