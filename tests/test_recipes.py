@@ -1,4 +1,5 @@
-"""The README's "Using the data" recipes run as written: pandas, DuckDB, and R (readr) through Rscript."""
+"""The README's "Using the data" recipes run as written: pandas, DuckDB, and R (readr) through Rscript, in the
+repository and in an unpacked release archive (the archive's own README recipes: tests/test_archive.py)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,27 @@ def blocks(language: str) -> list[str]:
     return found
 
 
-@pytest.fixture
-def in_package(monkeypatch):
-    monkeypatch.chdir(ROOT)
+@pytest.fixture(scope="module")
+def unpacked_release(tmp_path_factory) -> Path:
+    import zipfile
+
+    from minusma_facts.release import build_release
+    from packages import copy_package
+
+    package = copy_package(tmp_path_factory.mktemp("build") / "package", whole=True)
+    archive = build_release(package, project=ROOT).path
+    target = tmp_path_factory.mktemp("unpacked")
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(target)
+    (folder,) = target.iterdir()
+    return folder
+
+
+@pytest.fixture(params=["repository", "release"], ids=["in the repository", "in an unpacked release"])
+def in_package(request, monkeypatch) -> Path:
+    folder = ROOT if request.param == "repository" else request.getfixturevalue("unpacked_release")
+    monkeypatch.chdir(folder)
+    return folder
 
 
 def killed():
@@ -73,14 +92,16 @@ def test_the_duckdb_recipe_joins_casualties_to_events_and_perpetrators(in_packag
     expected = killed().merge(perpetrators, on="event_id")
     assert sorted((r[0], r[1]) for r in result) == sorted(zip(expected["event_name"], expected["actor_name"]))
     assert result, "some death toll has a perpetrator"
+    # typed: count_low is a number, and coalesce() over the empty count_best gives it back
+    assert {type(r[3]) for r in result} <= {int, type(None)} and all(r[6] == r[3] for r in result)
 
 
-def test_the_r_recipe_reads_typed_columns(tmp_path):
+def test_the_r_recipe_reads_typed_columns(tmp_path, in_package):
     rscript = shutil.which("Rscript")
     assert rscript, "Rscript is needed: apt-get install -y r-base-core r-cran-readr"
     script = tmp_path / "recipe.R"
     script.write_text(blocks("r")[0], encoding="utf-8")
-    run = subprocess.run([rscript, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run([rscript, str(script)], cwd=in_package, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     events = minusma_facts.load("events")
     assert f"{len(events)} events; date_start is Date" in run.stdout
