@@ -45,8 +45,8 @@ def test_every_field_is_documented(name, field):
     assert re.fullmatch(r"[a-z][a-z0-9_]*", field["name"]), "snake_case"
     assert field.get("title"), "title"
     assert len(field.get("description", "")) >= 10, "description"
-    # an example is a real value of the column (tests/test_coding_rules.py), so a column the data leaves empty
-    # (copy_publication_date, unknown by rule) has none rather than an invented one
+    # an example is a real value of the column (tests/test_coding_rules.py, tests/test_examples.py), so a column
+    # the data leaves empty (copy_publication_date, unknown by rule) has none rather than an invented one
     with open(ROOT / RESOURCES[name]["path"], newline="", encoding="utf-8") as handle:
         filled = any(row[field["name"]] for row in csv.DictReader(handle))
     assert ("example" in field) == filled, "example"
