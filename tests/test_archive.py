@@ -247,3 +247,23 @@ def test_an_unfilled_placeholder_never_reaches_the_archive(unpacked: Path):
     for name in ("README.md", "CITATION.cff", ".zenodo.json"):
         text = (unpacked / name).read_text(encoding="utf-8")
         assert citation.DOI_PLACEHOLDER not in text and citation.REPOSITORY_PLACEHOLDER not in text, name
+
+
+def test_the_tools_hold_the_code_and_never_the_article_text(unpacked: Path):
+    import tarfile
+
+    text = (ROOT / "sources" / "mali-protesters-demand-exit-of-un-peacekeeping-mission.txt").read_bytes()
+    (sdist,) = (unpacked / "tools").glob("*.tar.gz")
+    (wheel,) = (unpacked / "tools").glob("*.whl")
+    with tarfile.open(sdist) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+    top = sdist.name[: -len(".tar.gz")]
+    inside = {name.split("/", 1)[1] for name in members}
+    assert all(name.startswith("cli/minusma_facts/") or name in ("pyproject.toml", "README.md", "PKG-INFO", ".gitignore")
+               for name in inside), sorted(inside)
+    assert all(name.startswith(f"{top}/") for name in members)
+    with zipfile.ZipFile(wheel) as z:
+        members |= {name: z.read(name) for name in z.namelist()}
+        assert all(n.startswith(("minusma_facts/", f"{top}.dist-info/")) for n in z.namelist())
+    assert "minusma_facts/cli.py" in members and f"{top}/cli/minusma_facts/cli.py" in members
+    assert not any(text in data or text[:200] in data for data in members.values())
