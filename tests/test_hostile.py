@@ -135,6 +135,77 @@ def test_release_puts_no_file_from_outside_into_the_archive(tmp_path, document):
     assert not list(out.glob("*.zip"))
 
 
+def _project(tmp_path: Path) -> Path:
+    """A copy of what building the tools reads: pyproject.toml, README.md and the code."""
+    root = Path(__file__).resolve().parents[1]
+    project = tmp_path / "project"
+    shutil.copytree(root / "cli" / "minusma_facts", project / "cli" / "minusma_facts",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(root / name, project / name)
+    return project
+
+
+def _link_code_out(project: Path, tmp_path: Path) -> None:
+    (project / "cli" / "minusma_facts" / "notes.txt").symlink_to(secret_file(tmp_path))
+
+
+def _edit_pyproject(old: str, new: str):
+    def change(project: Path, tmp_path: Path) -> None:
+        path = project / "pyproject.toml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return change
+
+
+@pytest.mark.parametrize("plant, expected", [
+    pytest.param(_link_code_out, "symbolic link leads outside", id="code file linked out"),
+    pytest.param(lambda project, tmp_path: ((project / "README.md").unlink(),
+                                            (project / "README.md").symlink_to(secret_file(tmp_path))),
+                 "symbolic link leads outside", id="readme linked out"),
+    pytest.param(_edit_pyproject('build-backend = "hatchling.build"', 'build-backend = "evil"\nbackend-path = ["."]'),
+                 "the build backend is 'evil'", id="another backend"),
+    pytest.param(_edit_pyproject('build-backend = "hatchling.build"', 'build-backend = "hatchling.build"\nbackend-path = ["."]'),
+                 "backend-path", id="backend-path"),
+    pytest.param(_edit_pyproject("[tool.hatch.build.targets.wheel]", '[tool.hatch.build.hooks.custom]\npath = "cli/minusma_facts/x.py"\n\n[tool.hatch.build.targets.wheel]'),
+                 "hooks", id="build hook"),
+    pytest.param(_edit_pyproject('only-include = ["cli/minusma_facts", "pyproject.toml", "README.md"]', ""),
+                 "no only-include", id="unbounded sdist"),
+    pytest.param(_edit_pyproject('only-include = ["cli/minusma_facts",', 'only-include = ["../outside", "cli/minusma_facts",'),
+                 "contains '..'", id="include outside"),
+])
+def test_the_tools_are_built_only_from_the_projects_own_files_by_plain_hatchling(tmp_path, plant, expected):
+    """The wheel and sdist the release puts in the archive (issue 12) read the project through the gate too."""
+    from minusma_facts.release import ReleaseError, stage_project
+
+    project = _project(tmp_path)
+    assert "cli/minusma_facts/package.py" in stage_project(project, tmp_path / "staged-clean")
+    plant(project, tmp_path)
+    staged = tmp_path / "staged"
+    with pytest.raises(ReleaseError, match=expected):
+        stage_project(project, staged)
+    assert not any(SECRET in p.read_text(errors="replace") for p in staged.rglob("*") if p.is_file())
+
+
+def test_the_archive_readme_prints_the_packages_text_cleaned_and_refuses_names_a_recipe_cannot_quote(package):
+    from minusma_facts import citation, userguide
+    from minusma_facts.package import Package
+
+    edit_json(package, "datapackage.json", lambda d: d.update(title="Data\x1b[2J\u202eevil", description="line one\n## Run curl | sh"))
+    files = ["tools/t.whl", "tools/t.tar.gz", "exports/s.sqlite", "exports/s.xlsx", "exports/a.csv", "exports/u.csv"]
+    arguments = dict(tools={"wheel": files[0], "sdist": files[1]},
+                     exports={"sqlite": files[2], "xlsx": files[3], "acled": files[4], "ucdp": files[5]},
+                     cff=citation.load((package / "CITATION.cff").read_text(encoding="utf-8")))
+    readme = userguide.render(Package.open(package), files, **arguments)
+    assert readme.startswith("# Data\\u001b[2J\\u202eevil\n")
+    assert "\x1b" not in readme and "\u202e" not in readme
+    assert "\n## Run curl" not in readme  # the package's words cannot add a heading of their own
+    edit_json(package, "schemas/casualties.schema.json", lambda s: s["fields"][-1].update(name="x'), system('id')"))
+    with pytest.raises(ValueError, match="not a plain name"):
+        userguide.render(Package.open(package), files, **arguments)
+
+
 def test_release_does_not_follow_a_dist_symlink(tmp_path):
     pkg = copy_package(tmp_path / "pkg", whole=True)
     victim = tmp_path / "victim"
@@ -464,6 +535,42 @@ def test_xlsx_export_writes_no_formula(package, tmp_path):
     titles = [row[4].value for row in fields.iter_rows(min_row=2)]
     assert "=1+1" in titles
     assert all(row[4].data_type == "s" for row in fields.iter_rows(min_row=2) if row[4].value == "=1+1")
+
+
+FORMULAS = ["=1+1", "\t=1+1", " +1", "\u00a0=1", "\u200b=1", "\uff1d1+1", "@SUM(A1)", "-2+3"]
+
+
+@pytest.mark.parametrize("fmt", ["acled", "ucdp"], ids=["acled", "ucdp"])
+@pytest.mark.parametrize("formula", FORMULAS, ids=repr)
+def test_acled_and_ucdp_layouts_write_no_formula(package, tmp_path, fmt, formula):
+    """Every text cell a spreadsheet would run as a formula is written quote-prefixed; numbers stay numbers."""
+    from damage import read_rows, write_rows
+    from minusma_facts.interop import layout
+    from minusma_facts.safety import looks_like_formula
+
+    for table, fields in (("events", ("event_name", "location_name", "location_text", "admin1")),
+                          ("actors", ("actor_name",))):
+        header, rows = read_rows(package, table)
+        for row in rows:
+            for field in fields:
+                if row[header.index(field)]:
+                    row[header.index(field)] = formula + row[header.index(field)]
+        write_rows(package, table, header, rows)
+    out = tmp_path / f"{fmt}.csv"
+    result = run("export", str(package), "--format", fmt, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    import csv
+
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    kinds = dict(layout(fmt))
+    assert rows
+    text_cells = [row[c] for row in rows for c, kind in kinds.items() if kind == "string" and row[c]]
+    assert [cell for cell in text_cells if looks_like_formula(cell)] == []
+    assert any(cell.startswith("'" + formula) for cell in text_cells)  # the package's words kept behind the quote
+    numbers = [row[c] for row in rows for c, kind in kinds.items() if kind in ("number", "integer") and row[c]]
+    assert numbers and not any(cell.startswith("'") for cell in numbers)
+    assert any(row["longitude"].startswith("-") for row in rows)  # a negative longitude is a number, untouched
 
 
 # -- 8. nothing written outside ----------------------------------------------------------------------------

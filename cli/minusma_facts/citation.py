@@ -20,10 +20,11 @@ DOI_PLACEHOLDER = "10.5281/zenodo.PLACEHOLDER"
 
 
 def load(text: str) -> dict[str, Any]:
-    """CITATION.cff text as a mapping."""
-    import yaml
+    """CITATION.cff text as a mapping, read within the gate's budgets (no YAML aliases, size capped:
+    `safety.load_yaml`)."""
+    from .safety import load_yaml
 
-    data = yaml.safe_load(text)
+    data = load_yaml(text, "CITATION.cff")
     if not isinstance(data, dict):
         raise ValueError("CITATION.cff does not hold a mapping at its top level")
     return data

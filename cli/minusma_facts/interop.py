@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from .coverage import raw_rows
 from .package import Package, PackageError
+from .safety import looks_like_formula
 from .validation.acled import ACTOR1_ROLES, ACTOR2_ROLES, COUNTED_CERTAINTY, eligible
 
 FORMATS = ("acled", "ucdp")
@@ -118,6 +119,7 @@ def write_interop(package: Package, fmt: str, out_path: str | Path, *, inter: st
 
     builders: dict[str, Callable[[_Data], list[dict[str, Any]]]] = {"acled": acled_rows, "ucdp": ucdp_rows}
     columns = [name for name, _ in layout(fmt, inter)]
+    text_columns = {name for name, kind in layout(fmt, inter) if kind == "string"}
     if inter not in INTER_STYLES:
         raise InteropError(f"unknown inter style {inter!r}; use one of: {', '.join(INTER_STYLES)}")
     rows = builders[fmt](_Data(package))
@@ -128,7 +130,7 @@ def write_interop(package: Package, fmt: str, out_path: str | Path, *, inter: st
             writer = csv.DictWriter(handle, columns, lineterminator="\n")
             writer.writeheader()
             for row in rows:
-                writer.writerow({c: _cell(row.get(c)) for c in columns})
+                writer.writerow({c: _cell(row.get(c), text=c in text_columns) for c in columns})
     return len(rows)
 
 
@@ -215,12 +217,19 @@ def _date(value: str) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, *, text: bool = False) -> str:
+    """A value as written to the CSV. In a text column, a value a spreadsheet would run as a formula (it starts
+    with = + - @ or a fullwidth form, perhaps behind white space: `safety.looks_like_formula`) gets a leading
+    apostrophe, so Excel, LibreOffice and Google Sheets show it as text, as the xlsx export does; numbers,
+    dates and codes are never touched (a negative longitude stays a number)."""
     if value is None:
         return ""
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    value = str(value)
+    if text and looks_like_formula(value):
+        return "'" + value
+    return value
 
 
 def _copy_note(source: dict[str, str]) -> str:

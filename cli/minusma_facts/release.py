@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
-from .safety import clean_name, load_yaml, output_path
+from .safety import clean, clean_name, load_json, load_yaml, output_path
 
 RELEASE_DOCUMENTS = (
     "CHANGELOG.md",
@@ -112,8 +112,8 @@ def check_metadata_versions(package: Package) -> None:
     except (yaml.YAMLError, AttributeError, ValueError) as error:
         raise ReleaseError(f"CITATION.cff: not a YAML mapping ({error})") from None
     try:
-        found[".zenodo.json"] = json.loads(_read(package, ".zenodo.json", ".zenodo.json")).get("version")
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as error:
+        found[".zenodo.json"] = load_json(_read(package, ".zenodo.json", ".zenodo.json"), ".zenodo.json").get("version")
+    except (ValueError, AttributeError) as error:  # not JSON, not UTF-8 (both ValueErrors), over the budget
         raise ReleaseError(f".zenodo.json: not a JSON object ({error})") from None
     for where, value in found.items():
         if str(value) != str(version):
@@ -183,13 +183,14 @@ def build_exports(package: Package, stem: str) -> dict[str, bytes]:
 
 def build_tools(project: Path, stamp: Any) -> dict[str, bytes]:
     """The project's wheel and sdist, built reproducibly (SOURCE_DATE_EPOCH from the package's `created`), by
-    their path inside the archive. Needs the `release` extra (build, hatchling) in this Python."""
+    their path inside the archive. Needs the `release` extra (build, hatchling) in this Python.
+
+    The project is untrusted like the package: its files are copied through the gate (`stage_project`) into a
+    private folder and built there, so no symbolic link can carry a file from outside into the tools, and only
+    hatchling, with no build hooks and no code of the project's, runs the build."""
     import datetime as dt
     import sys
 
-    if not (project / "pyproject.toml").is_file():
-        raise ReleaseError(f"{project}: no pyproject.toml to build the tools from; pass --project with the "
-                           "repository that holds the code")
     try:
         import build
         import pyproject_hooks
@@ -203,18 +204,94 @@ def build_tools(project: Path, stamp: Any) -> dict[str, bytes]:
 
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="minusma-facts-tools-") as work:
-        builder = build.ProjectBuilder(project, python_executable=sys.executable, runner=runner)
+        staged = Path(work) / "project"
+        stage_project(project, staged)
+        builder = build.ProjectBuilder(staged, python_executable=sys.executable, runner=runner)
         try:
             missing = builder.check_dependencies("wheel")
             if missing:
                 raise ReleaseError(f"building the tools needs {', '.join(sorted(str(d) for group in missing for d in group))} "
                                    "in this Python: pip install 'minusma-facts[release]'")
             for distribution in ("sdist", "wheel"):
-                built = Path(builder.build(distribution, work))
+                built = Path(builder.build(distribution, Path(work) / "out"))
                 files[f"{TOOLS_FOLDER}/{built.name}"] = built.read_bytes()
         except (build.BuildException, build.BuildBackendException) as error:
-            raise ReleaseError(f"cannot build the tools from {project}: {error}") from None
+            raise ReleaseError(f"cannot build the tools from {clean(project, 300)}: {clean(error, 500)}") from None
     return files
+
+
+BUILD_BACKEND = "hatchling.build"
+
+
+def _has_key(node: Any, key: str) -> bool:
+    if isinstance(node, dict):
+        return key in node or any(_has_key(value, key) for value in node.values())
+    if isinstance(node, list):
+        return any(_has_key(value, key) for value in node)
+    return False
+
+
+def stage_project(project: Path, staged: Path) -> list[str]:
+    """Copy what building the tools reads into `staged`, every file through the gate (`safety.read_file`): the
+    pyproject.toml and the paths its sdist's `only-include` names (the wheel's packages must lie among them).
+    Refused (ReleaseError) when a file is a link out of the project or a special file, when the build is not
+    plain hatchling (another backend, a backend-path, build or metadata hooks, a version read from code), or
+    when no `only-include` bounds what the build reads. Returns the files copied, as POSIX paths."""
+    import tomllib
+
+    from .safety import Refused, read_file
+
+    try:
+        config = tomllib.loads(read_file(project, "pyproject.toml").decode("utf-8"))
+    except FileNotFoundError:
+        raise ReleaseError(f"{clean(project, 300)}: no pyproject.toml to build the tools from; pass --project with "
+                           "the repository that holds the code") from None
+    except Refused as error:
+        raise ReleaseError(f"cannot build the tools: {error}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ReleaseError(f"{clean(project, 300)}/pyproject.toml: not TOML ({clean(error, 300)})") from None
+    system = config.get("build-system", {})
+    hatch = config.get("tool", {}).get("hatch", {})
+    problem = None
+    if system.get("build-backend") != BUILD_BACKEND:
+        problem = f"the build backend is {clean(system.get('build-backend'), 100)!r}, not {BUILD_BACKEND!r}"
+    elif "backend-path" in system:
+        problem = "it sets backend-path (a backend from the project's own files)"
+    elif _has_key(hatch, "hooks"):
+        problem = "it declares hatch build or metadata hooks (code of the project's that the build would run)"
+    elif "version" in hatch:
+        problem = "it reads the version through [tool.hatch.version]; give it in [project]"
+    sdist = hatch.get("build", {}).get("targets", {}).get("sdist", {})
+    include = sdist.get("only-include")
+    if problem is None and not (isinstance(include, list) and include and all(isinstance(p, str) for p in include)):
+        problem = "[tool.hatch.build.targets.sdist] has no only-include list bounding what the build reads"
+    if problem:
+        raise ReleaseError(f"cannot build the tools: pyproject.toml: {problem}")
+    readme = config.get("project", {}).get("readme")
+    wanted = ["pyproject.toml", *([readme] if isinstance(readme, str) else []), *include]
+    copied: list[str] = []
+    try:
+        for relpath in dict.fromkeys(wanted):
+            reason = unsafe_path_reason(relpath)
+            if reason:
+                raise ReleaseError(f"cannot build the tools: pyproject.toml names {clean(relpath, 200)!r}, which {reason}")
+            top = Path(project) / relpath
+            if top.is_dir() and not top.is_symlink():
+                names = sorted(str(PurePosixPath(relpath, path.relative_to(top).as_posix()))
+                               for path in top.rglob("*")
+                               if "__pycache__" not in path.parts and (path.is_symlink() or not path.is_dir()))
+            else:
+                names = [relpath]
+            for name in names:  # read_file refuses a link out of the project, a folder, a FIFO, a device
+                target = staged / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(read_file(project, name))
+                copied.append(name)
+    except FileNotFoundError as error:
+        raise ReleaseError(f"cannot build the tools: {clean(error, 200)} is missing from {clean(project, 300)}") from None
+    except Refused as error:
+        raise ReleaseError(f"cannot build the tools: {error}") from None
+    return copied
 
 
 def citation_files(package: Package, doi: str | None, repository_url: str | None) -> tuple[dict[str, bytes], dict[str, Any], list[str]]:
@@ -237,9 +314,11 @@ def citation_files(package: Package, doi: str | None, repository_url: str | None
     if citation.load(filled_text) != filled:
         raise ReleaseError("CITATION.cff: a placeholder stands where it cannot be filled line by line; keep "
                            "`doi:` and `repository-code:` on lines of their own")
-    zenodo = json.loads(_read(package, ".zenodo.json", ".zenodo.json"))
+    zenodo = load_json(_read(package, ".zenodo.json", ".zenodo.json"), ".zenodo.json")  # checked a dict above
     if repository_url:
-        related = [r for r in zenodo.get("related_identifiers", []) if r.get("identifier") != repository_url]
+        related = zenodo.get("related_identifiers")
+        related = [r for r in (related if isinstance(related, list) else [])
+                   if not (isinstance(r, dict) and r.get("identifier") == repository_url)]
         related.append({"identifier": repository_url, "relation": "isSupplementedBy", "resource_type": "software"})
         zenodo["related_identifiers"] = related
     notes = [f"CITATION.cff: the {name} placeholder is left out of the archive; pass --{'doi' if name == 'doi' else 'repository-url'} to fill it"
@@ -265,6 +344,8 @@ def build_release(package_path: str | Path = ".", output_dir: str | Path | None 
     if package.is_archive:
         raise ReleaseError(f"{package_path}: a release is built from a package folder, not from an archive")
     stem = archive_stem(package.descriptor)
+    # where it goes, checked before anything is built: never through a `dist` symbolic link
+    out_dir = Path(output_dir) if output_dir is not None else output_path(package.location, "dist")
     check_documents(package)
     check_metadata_versions(package)
     descriptor, files = collect_entries(package)
@@ -279,13 +360,15 @@ def build_release(package_path: str | Path = ".", output_dir: str | Path | None 
     files[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     wheel = next(p for p in tools if p.endswith(".whl"))
     sdist = next(p for p in tools if p.endswith(".tar.gz"))
-    files[README] = userguide.render(package, sorted(files), tools={"wheel": wheel, "sdist": sdist},
-                                     exports=export_paths(stem), cff=cff).encode("utf-8")
+    try:
+        files[README] = userguide.render(package, sorted(files), tools={"wheel": wheel, "sdist": sdist},
+                                         exports=export_paths(stem), cff=cff).encode("utf-8")
+    except ValueError as error:
+        raise ReleaseError(f"cannot write the archive's README.md: {error}") from None
 
     order = [DESCRIPTOR] + sorted(p for p in files if p != DESCRIPTOR)
     entries = [(f"{stem}/{p}", files[p]) for p in order]
 
-    out_dir = Path(output_dir) if output_dir is not None else output_path(package.location, "dist")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:

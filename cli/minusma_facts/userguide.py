@@ -4,13 +4,31 @@ What the dataset is, where its text comes from (stated as the sources table stat
 how to load the tables with their types in pandas, R, DuckDB and Excel, how to install the tools from the archive,
 and how to cite it. The developers' README stays in the repository. Every file the page names is one the archive
 holds (the release passes the list of its files, and a test checks the links).
+
+The package is untrusted input (docs/security.md): every text it supplies goes into the page through
+`safety.clean` (on one line, control, bidi and hidden characters escaped), and a table name, field name or path
+that a recipe would paste into code must be a plain name (`plain`), so no recipe a reader copies runs a package's
+words as code.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .package import Package
+from .safety import clean
+
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*")
+
+
+def plain(value: Any, what: str) -> str:
+    """`value` when it is a plain name (letters, digits, '_', '.', '-', '/'), safe inside a recipe's quotes;
+    ValueError naming it otherwise."""
+    if not isinstance(value, str) or not _PLAIN.fullmatch(value):
+        raise ValueError(f"{what} {clean(value, 100)!r} is not a plain name (letters, digits, '_', '.', '-', '/'), so "
+                         "the archive's README cannot put it into a recipe")
+    return value
 
 # readr's column type for each Table Schema type (anything else is text)
 READR_TYPES = {"date": "col_date()", "datetime": "col_datetime()", "integer": "col_integer()", "number": "col_double()",
@@ -19,8 +37,8 @@ DUCKDB_TYPES = {"date": "DATE", "datetime": "TIMESTAMP", "integer": "BIGINT", "n
 
 
 def _typed_fields(package: Package, table: str, types: dict[str, str]) -> list[tuple[str, str]]:
-    return [(f["name"], types[f.get("type", "string")]) for f in package.schema(table).get("fields", [])
-            if f.get("type", "string") in types]
+    return [(plain(f["name"], f"{table} field"), types[f.get("type", "string")])
+            for f in package.schema(table).get("fields", []) if f.get("type", "string") in types]
 
 
 def r_recipe(package: Package, paths: dict[str, str]) -> str:
@@ -90,7 +108,8 @@ def _rows(count: int) -> str:
 
 
 def _sources_section(package: Package) -> list[str]:
-    rows = package.read_table("sources", typed=False).to_dict(orient="records")
+    rows = [{key: clean(value) for key, value in row.items()}  # the package's words, on one line, escaped
+            for row in package.read_table("sources", typed=False).to_dict(orient="records")]
     out = []
     for row in rows:
         out.append(f"- **{row['headline']}**, {row['publisher_name']}, {row['publication_date']}: {row['original_url']}")
@@ -116,9 +135,9 @@ def render(package: Package, files: list[str], *, tools: dict[str, str], exports
     maps "sqlite"/"xlsx"/"acled"/"ucdp" to their paths in it; `cff` is the archive's (filled) citation."""
     from . import citation
 
-    descriptor = package.descriptor
+    descriptor = {key: clean(value) if isinstance(value, str) else value for key, value in package.descriptor.items()}
     name, version = descriptor.get("name", "dataset"), descriptor.get("version", "")
-    paths = {r["name"]: r["path"] for r in package.resources}
+    paths = {r["name"]: plain(r["path"], f"resource {clean(r['name'], 100)!r} path") for r in package.resources}
     counts = {n: len(package.read_table(n, typed=False)) for n in package.resource_names}
     out: list[str] = [f"# {descriptor.get('title', name)}", ""]
     out += [f"Version {version} of the **{name}** dataset. {descriptor.get('description', '')}", ""]
@@ -134,8 +153,8 @@ def render(package: Package, files: list[str], *, tools: dict[str, str], exports
     out += ["## What is in this archive", "", "| path | what it is |", "| --- | --- |"]
     out += [f"| `datapackage.json` | the Frictionless Data Package (v2) descriptor, with each table's size and SHA-256 |"]
     for resource in package.resources:
-        out.append(f"| `{resource['path']}` | {resource.get('title', resource['name'])}: {_rows(counts[resource['name']])}; "
-                   f"schema `{resource['schema']}` |")
+        out.append(f"| `{paths[resource['name']]}` | {clean(resource.get('title', resource['name']))}: "
+                   f"{_rows(counts[resource['name']])}; schema `{clean(resource['schema'])}` |")
     out += [
         "| `docs/data-dictionary.md` | every field: type, constraints, description, example |",
         "| `docs/codebook.md` | how the text was coded |",
@@ -154,7 +173,7 @@ def render(package: Package, files: list[str], *, tools: dict[str, str], exports
 
     out += ["## The tables", "", "| table | rows | what a row is |", "| --- | ---: | --- |"]
     for resource in package.resources:
-        out.append(f"| `{resource['name']}` | {counts[resource['name']]} | {resource.get('description', '')} |")
+        out.append(f"| `{clean(resource['name'])}` | {counts[resource['name']]} | {clean(resource.get('description', ''))} |")
     out += ["", "Types, keys and allowed values are in the Table Schemas under `schemas/` and in `docs/data-dictionary.md`. "
             "An empty cell is a missing value (for a count: the source gives no such number).", ""]
 
@@ -200,22 +219,23 @@ def render(package: Package, files: list[str], *, tools: dict[str, str], exports
 
     preferred = cff
     link = citation.link(preferred)
-    out += ["## How to cite", "", "APA:", "", f"> {citation.apa(preferred)}", "", "BibTeX:", "",
+    out += ["## How to cite", "", "APA:", "", f"> {clean(citation.apa(preferred))}", "", "BibTeX:", "",
             "```bibtex", citation.bibtex(preferred), "```", ""]
     if "doi" not in preferred:
         out += ["The DOI of this version is on its Zenodo record. `CITATION.cff` holds the same citation.", ""]
     else:
         out += [f"The DOI resolves to the archived record: {link}. `CITATION.cff` holds the same citation.", ""]
     if preferred.get("repository-code"):
-        out += [f"Repository: {preferred['repository-code']}", ""]
+        out += [f"Repository: {clean(preferred['repository-code'])}", ""]
 
     licenses = descriptor.get("licenses") or []
-    if licenses:
+    if isinstance(licenses, list) and licenses and isinstance(licenses[0], dict):
         licence = licenses[0]
         out += ["## Licence", "",
-                f"The tables, schemas and documents: {licence.get('title', licence.get('name'))} "
-                f"({licence.get('path', '')}). The source text belongs to its publisher and is not included.", ""]
+                f"The tables, schemas and documents: {clean(licence.get('title', licence.get('name')))} "
+                f"({clean(licence.get('path', ''))}). The source text belongs to its publisher and is not included.", ""]
     missing = sorted({p for p in (*tools.values(), *exports.values()) if p not in files})
     if missing:
         raise ValueError(f"the README would name files the archive lacks: {', '.join(missing)}")
-    return "\n".join(out).rstrip("\n") + "\n"
+    # the citation (CITATION.cff's words) and anything else: hidden and control characters escaped, lines kept
+    return clean("\n".join(out).rstrip("\n") + "\n", keep_lines=True)
