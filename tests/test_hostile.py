@@ -537,6 +537,15 @@ def test_xlsx_export_writes_no_formula(package, tmp_path):
     assert all(row[4].data_type == "s" for row in fields.iter_rows(min_row=2) if row[4].value == "=1+1")
 
 
+@pytest.mark.parametrize("text", ["2022-03-01 00:00:00.000", "9 killed", " 12", "\t3", ";x", ",", "<a>", "?"], ids=repr)
+def test_a_text_that_starts_with_a_digit_or_another_sign_is_no_formula(text):
+    """Only = + - @ and their fullwidth forms begin a formula (the class once held the range + to @, digits too)."""
+    from minusma_facts.safety import looks_like_formula
+
+    assert not looks_like_formula(text)
+    assert looks_like_formula("-" + text)  # the same text behind a sign is one
+
+
 FORMULAS = ["=1+1", "\t=1+1", " +1", "\u00a0=1", "\u200b=1", "\uff1d1+1", "@SUM(A1)", "-2+3"]
 
 

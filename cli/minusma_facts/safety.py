@@ -165,7 +165,8 @@ def clip(text: str, limit: int = CLIP) -> str:
 # -- spreadsheets ------------------------------------------------------------------------------------------
 FORMULA_SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20"  # and their fullwidth forms, which spreadsheets also accept
 # what may stand before the sign and still leave a formula: white space, NBSP, zero-width characters, BOM
-_FORMULA = re.compile(f"^[\\s\u00a0\u200b-\u200d\u2060\ufeff]*[{FORMULA_SIGNS}]")
+# the signs escaped: unescaped, "+-@" inside [...] would be the range + to @, digits included
+_FORMULA = re.compile(f"^[\\s\u00a0\u200b-\u200d\u2060\ufeff]*[{re.escape(FORMULA_SIGNS)}]")
 
 
 def looks_like_formula(text: str) -> bool:
