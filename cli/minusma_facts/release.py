@@ -233,7 +233,8 @@ def _has_key(node: Any, key: str) -> bool:
 
 def stage_project(project: Path, staged: Path) -> list[str]:
     """Copy what building the tools reads into `staged`, every file through the gate (`safety.read_file`): the
-    pyproject.toml and the paths its sdist's `only-include` names (the wheel's packages must lie among them).
+    pyproject.toml, its readme, .gitignore and the paths its sdist's `only-include` names (the wheel's packages
+    must lie among them; __pycache__ folders are left out).
     Refused (ReleaseError) when a file is a link out of the project or a special file, when the build is not
     plain hatchling (another backend, a backend-path, build or metadata hooks, a version read from code), or
     when no `only-include` bounds what the build reads. Returns the files copied, as POSIX paths."""
@@ -268,7 +269,9 @@ def stage_project(project: Path, staged: Path) -> list[str]:
     if problem:
         raise ReleaseError(f"cannot build the tools: pyproject.toml: {problem}")
     readme = config.get("project", {}).get("readme")
-    wanted = ["pyproject.toml", *([readme] if isinstance(readme, str) else []), *include]
+    # .gitignore too, when there: hatchling leaves out what it ignores and ships it in the sdist, as from the project
+    ignore = [".gitignore"] if (Path(project) / ".gitignore").exists() or (Path(project) / ".gitignore").is_symlink() else []
+    wanted = ["pyproject.toml", *([readme] if isinstance(readme, str) else []), *ignore, *include]
     copied: list[str] = []
     try:
         for relpath in dict.fromkeys(wanted):
