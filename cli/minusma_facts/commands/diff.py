@@ -1,0 +1,41 @@
+"""`minusma-facts diff OLD NEW`: the rows added, removed and changed in each table between two versions.
+
+OLD and NEW are package folders, datapackage.json files or release .zip archives. Exit 0 when the diff was
+made (whether or not anything changed), 2 when it cannot run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("diff")(diff)
+
+
+def diff(
+    old: Path = typer.Argument(..., help="The earlier version: a package folder or a release .zip."),
+    new: Path = typer.Argument(..., help="The later version: a package folder or a release .zip."),
+    as_json: bool = typer.Option(False, "--json", help="Print the diff as JSON, for machines."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the diff as Markdown, for the CHANGELOG."),
+) -> None:
+    """List, by primary key, the rows added, removed and changed in each table, with each changed field old -> new."""
+    if as_json and markdown:
+        typer.echo("minusma-facts diff: give --json or --markdown, not both", err=True)
+        raise typer.Exit(2)
+    from ..cliutil import exits
+    from ..diff import diff_packages, render, to_markdown
+    from ..package import Package
+
+    with exits("diff"):
+        result = diff_packages(Package.open(old), Package.open(new))
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif markdown:
+        typer.echo(to_markdown(result), nl=False)
+    else:
+        render(result)
