@@ -308,7 +308,6 @@ class Finding:
         if self.closest:
             c = self.closest
             out.append(f"    closest passage [{c['start']}:{c['end']}] line {c['line']}, column {c['column']}: {c['context']}")
-            out.extend(f"    {d}" for d in c["differences"])
         return out
 
     def to_dict(self) -> dict[str, Any]:
