@@ -95,8 +95,11 @@ def test_text_of_the_package_is_never_printed_raw(tmp_path):
     old, new = copy_package(tmp_path / "old"), copy_package(tmp_path / "new")
     row = find_row(new, "figures", lambda r: r["figure_id"] == "protest_crowd_lede")
     set_cell(new, "figures", row, "coding_note", "bell\x07 and \x1b[31mred")
+    header, rows = read_rows(new, "actors")
+    write_rows(new, "actors", header + ["[bold]sneaky[/bold]"], [r + [""] for r in rows])
     code, out = run("diff", old, new)
     assert code == 0 and "\x1b[31m" not in out and "\x07" not in out and "\\u001b[31mred" in out
+    assert "columns added: [bold]sneaky[/bold]" in out  # shown as written, not read as rich markup
 
 
 @pytest.mark.parametrize("args", [
@@ -115,6 +118,7 @@ VERSION_HOMES = ("datapackage.json", "pyproject.toml", "CITATION.cff", ".zenodo.
 HISTORY = {
     "CHANGELOG.md": "the policy's examples and the sections of earlier releases",
     "docs/releasing.md": "the worked example of the first release's DOI",
+    "docs/coding.md": "the worked example, which starts from release 0.1.0",
 }
 
 

@@ -42,9 +42,9 @@ class TableDiff:
             return f"table removed ({self.rows_old} rows)"
         parts = [f"{len(self.added)} added", f"{len(self.removed)} removed", f"{len(self.changed)} changed"]
         if self.columns_added:
-            parts.append(f"columns added: {', '.join(self.columns_added)}")
+            parts.append(f"columns added: {', '.join(map(shown, self.columns_added))}")
         if self.columns_removed:
-            parts.append(f"columns removed: {', '.join(self.columns_removed)}")
+            parts.append(f"columns removed: {', '.join(map(shown, self.columns_removed))}")
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def to_markdown(result: PackageDiff, heading: str = "####") -> str:
     for table in result.tables:
         if table.is_same:
             continue
-        lines.append(f"{heading} `{table.name}`: {table.summary()}")
+        lines.append(f"{heading} {_md_code(table.name)}: {_md_escape(table.summary())}")
         lines.append("")
         for ident in table.added if table.status != "added" else []:
             lines.append(f"- Added {_md_code(ident)}")
@@ -211,16 +211,16 @@ def render(result: PackageDiff) -> None:
 
     console = Console(soft_wrap=False, highlight=False, width=None if sys.stdout.isatty() else 200)
     versions = f" ({result.old_version or '?'} -> {result.new_version or '?'})"
-    console.print(Text(f"{result.old} -> {result.new}{versions}"))
+    console.print(Text(shown(f"{result.old} -> {result.new}{versions}")))
     if result.is_same:
         console.print(Text("no change to any table"))
         return
     for table in result.tables:
         if table.is_same:
             continue
-        grid = Table(title=f"{table.name}: {table.summary()}", title_justify="left")
+        grid = Table(title=Text(f"{shown(table.name)}: {table.summary()}"), title_justify="left")
         grid.add_column("change", no_wrap=True)
-        grid.add_column(" / ".join(table.key) or "row", overflow="fold")
+        grid.add_column(Text(shown(" / ".join(table.key)) or "row"), overflow="fold")
         grid.add_column("field", no_wrap=True)
         grid.add_column("old", overflow="fold")
         grid.add_column("new", overflow="fold")
@@ -230,11 +230,11 @@ def render(result: PackageDiff) -> None:
             grid.add_row("removed", Text(shown(ident)), "", "", "")
         for ident, fields in table.changed:
             for number, (name, (old, new)) in enumerate(fields.items()):
-                grid.add_row("changed" if number == 0 else "", Text(shown(ident) if number == 0 else ""), name,
+                grid.add_row("changed" if number == 0 else "", Text(shown(ident) if number == 0 else ""), Text(shown(name)),
                              Text(_clip(old)), Text(_clip(new)))
         if grid.row_count:
             console.print(grid)
         else:
-            console.print(Text(f"{table.name}: {table.summary()}"))
+            console.print(Text(f"{shown(table.name)}: {table.summary()}"))
         for note in table.notes:
             console.print(Text(f"  note: {shown(note)}"))
