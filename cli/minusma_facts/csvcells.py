@@ -81,13 +81,15 @@ class CsvFile:
         except UnicodeDecodeError as error:
             raise CsvError(f"{self.file}: not UTF-8 at byte {start + error.start}") from None
 
-    def rows(self) -> Iterator[tuple[int, Record, dict[str, str]]]:
-        """(row number as validate counts it: the header is row 1, record, {column: value}) for each data row."""
+    def rows(self, columns: list[str] | None = None) -> Iterator[tuple[int, Record, dict[str, str]]]:
+        """(row number as validate counts it: the header is row 1, record, {column: value}) for each data row;
+        with `columns`, only those columns' values are read."""
+        wanted = [(name, i) for i, name in enumerate(self.header) if columns is None or name in columns]
         for number, record in enumerate(self.records[1:], start=2):
             if len(record.cells) != len(self.header):
                 raise CsvError(f"{self.file} row {number} (line {record.line}): {len(record.cells)} cells, "
                                f"the header has {len(self.header)}")
-            yield number, record, {name: self.value(cell) for name, cell in zip(self.header, record.cells)}
+            yield number, record, {name: self.value(record.cells[i]) for name, i in wanted}
 
     def encode(self, value: str, quoted: bool = False) -> bytes:
         """A cell holding `value`; quoted when it must be, or when `quoted` (to keep the old cell's style)."""
@@ -130,39 +132,37 @@ class CsvFile:
 
 def _records(raw: bytes, file: str, dialect: Dialect) -> Iterator[Record]:
     q, d = re.escape(dialect.quote), re.escape(dialect.delimiter)
-    quoted = re.compile(rb"%s(?:[^%s]|%s%s)*%s" % (q, q, q, q, q))
-    plain = re.compile(rb"[^%s\r\n]*" % d)
-    n = len(raw)
+    # one cell and what ends it: the delimiter, a line ending or the end of the file
+    token = re.compile(rb"(%s(?:[^%s]|%s%s)*%s|(?!%s)[^%s\r\n]*)(%s|\r\n|\n|\r|\Z)" % (q, q, q, q, q, q, d, d))
+    n, quote = len(raw), dialect.quote[0]
     position = len(BOM) if raw.startswith(BOM) else 0
-    line = 1
-    while position < n:
-        if raw[position] in b"\r\n":  # a blank line
-            position += 2 if raw.startswith(b"\r\n", position) else 1
-            line += 1
-            continue
-        start_line = line
-        cells = []
-        while True:
-            if raw.startswith(dialect.quote, position):
-                match = quoted.match(raw, position)
-                if match is None:
-                    raise CsvError(f"{file} line {line}: a quoted cell is never closed")
-                line += raw.count(b"\n", match.start(), match.end()) + _lone_crs(raw, match.start(), match.end())
-                end = match.end()
-                if end < n and raw[end:end + 1] not in (dialect.delimiter, b"\r", b"\n"):
-                    raise CsvError(f"{file} line {line}: text after the closing quote of a cell")
-            else:
-                end = plain.match(raw, position).end()
-            cells.append((position, end))
-            position = end
-            if raw.startswith(dialect.delimiter, position):
-                position += 1
-                continue
+    line = start_line = 1
+    cells: list[tuple[int, int]] = []
+    for match in token.finditer(raw, position):
+        if match.start() != position:
             break
-        if position < n:
-            position += 2 if raw.startswith(b"\r\n", position) else 1
-            line += 1
-        yield Record(start_line, tuple(cells))
+        if position == n and not cells:
+            return
+        start, end = match.span(1)
+        cells.append((start, end))
+        if end > start and raw[start] == quote:
+            line += raw.count(b"\n", start, end) + _lone_crs(raw, start, end)
+        position = match.end()
+        ending = match.group(2)
+        if ending == dialect.delimiter:
+            continue
+        if len(cells) > 1 or cells[0][0] != cells[0][1]:  # a blank line is no record
+            yield Record(start_line, tuple(cells))
+        cells = []
+        line += 1
+        start_line = line
+        if not ending:
+            return
+    if position < n:
+        if raw.startswith(dialect.quote, position) and (position == 0 or raw[position - 1:position] in (dialect.delimiter, b"\r", b"\n")) \
+                and re.match(rb"%s(?:[^%s]|%s%s)*%s" % (q, q, q, q, q), raw[position:]) is None:
+            raise CsvError(f"{file} line {line}: a quoted cell is never closed")
+        raise CsvError(f"{file} line {line}: text after the closing quote of a cell")
 
 
 def _lone_crs(raw: bytes, start: int, end: int) -> int:

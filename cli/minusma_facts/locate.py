@@ -105,7 +105,7 @@ def read_spans(package: Package, source: str | None = None) -> list[TableFile]:
         index = {n: i for i, n in enumerate(table.header)}
         spans = []
         try:
-            for number, record, row in table.rows():
+            for number, record, row in table.rows([SOURCE_ID, *(n for f in fields for n in (f.text, f.start, f.end))]):
                 if source is not None and row[SOURCE_ID] != source:
                     continue
                 for f in fields:
