@@ -189,3 +189,28 @@ def test_replace_json_lists_every_span_with_its_status(package_copy, tmp_path):
     statuses = {s["status"] for s in report["spans"]}
     assert len(report["spans"]) == 265 and statuses <= {"unchanged", "moved", "orphaned", "ambiguous"}
     assert "moved" in statuses and report["written"] is False
+
+
+def _span(words: str, start: int) -> "SpanCell":
+    from minusma_facts.locate import SpanCell
+
+    return SpanCell("t", "data/t.csv", 2, 2, "evidence", "evidence_start", "evidence_end", "s", words,
+                    str(start), str(start + len(words)), (0, 0), (0, 0))
+
+
+@pytest.mark.parametrize("old, start, new, status, where", [
+    pytest.param("a UN b UN c", 7, "a UN b UN c", "unchanged", 7, id="same text"),
+    pytest.param("a UN b UN c", 7, "xx a UN b UN c", "moved", 10, id="second of two, text inserted before"),
+    pytest.param("a UN b UN c", 2, "a UN b c", "unchanged", 2, id="the other occurrence removed"),
+    pytest.param("a UN b UN c", 7, "a UN b c", "moved", 2, id="its own occurrence removed, one left"),
+    pytest.param("p UN q / p UN q", 2, "r p UN q / p UN q", "moved", 4, id="the surroundings decide between two"),
+    pytest.param("xUNx", 1, "yyUNy zUNz", "ambiguous", None, id="surroundings do not decide"),
+    pytest.param("a UN b", 2, "a b", "orphaned", None, id="words gone"),
+])
+def test_reanchoring_uses_the_words_and_the_text_around_them(old, start, new, status, where):
+    from minusma_facts.addsource import reanchor
+
+    result = reanchor(_span("UN", start), old, new)
+    assert result.status == status
+    if where is not None:
+        assert (result.start, result.end) == (where, where + 2)

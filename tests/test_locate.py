@@ -189,3 +189,44 @@ def test_a_symlinked_data_file_is_not_written_through(package_copy, tmp_path):
     code, out, _ = locate(package_copy)
     assert code == 2 and "symbolic link" in out
     assert outside.read_bytes() == before
+
+
+def test_spans_come_from_the_schemas_not_from_a_list(package_copy):
+    """Give role_text offsets in a copy's schema and CSV: locate fills them with no change to its code."""
+    from damage import read_rows, write_rows
+
+    path = package_copy / "schemas" / "actor_relations.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    at = next(i for i, f in enumerate(schema["fields"]) if f["name"] == "role_text") + 1
+    schema["fields"][at:at] = [{"name": f"role_text_{end}", "type": "integer", "description": f"{end} offset"}
+                               for end in ("start", "end")]
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    header, rows = read_rows(package_copy, "actor_relations")
+    column = header.index("role_text") + 1
+    write_rows(package_copy, "actor_relations", header[:column] + ["role_text_start", "role_text_end"] + header[column:],
+               [r[:column] + ["", ""] + r[column:] for r in rows])
+    roles = [s for s in spans(package_copy) if s.field == "role_text"]
+    assert roles and all((s.start, s.end) == ("", "") for s in roles)
+    code, out, report = locate(package_copy, "--json")
+    located = [s for s in spans(package_copy) if s.field == "role_text" and s.start]
+    assert len(located) + sum(p["field"] == "role_text" for p in report["problems"]) == len(roles)
+    assert located and all(TEXT[int(s.start):int(s.end)] == s.words for s in located)
+
+
+def test_a_stored_text_not_in_nfc_is_refused_by_locate_and_validate(package_copy):
+    import hashlib
+    import unicodedata
+
+    from minusma_facts.cli import app as cli
+
+    path = package_copy / "sources" / "mali-protesters-demand-exit-of-un-peacekeeping-mission.txt"
+    raw = unicodedata.normalize("NFD", path.read_text(encoding="utf-8")).encode("utf-8")
+    path.write_bytes(raw)
+    row = find_row(package_copy, "sources", lambda r: True)
+    set_cells(package_copy, "sources", row, {"text_sha256": hashlib.sha256(raw).hexdigest(),
+                                             "text_length_chars": str(len(raw.decode())), "text_length_bytes": str(len(raw))})
+    code, out, report = locate(package_copy, "--json")
+    assert code == 1 and report["problems"][0]["type"] == "not-nfc" and report["changes"] == []
+    result = CliRunner().invoke(cli, ["validate", str(package_copy), "--json"])
+    assert result.exit_code == 1
+    assert any(e["type"] == "not-nfc" and e["field"] == "text_path" for e in json.loads(result.stdout)["errors"])
