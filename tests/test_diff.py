@@ -85,9 +85,10 @@ def test_release_archives_are_compared_like_folders(versions, tmp_path):
         **json.loads(run("diff", old, new, "--json")[1]), "old": str(archive)}
 
 
-def test_no_change_says_so(tmp_path):
-    code, out = run("diff", ROOT, copy_package(tmp_path / "same"))
+def test_no_change_says_so(tmp_path, versions):
+    code, out = run("diff", ROOT, copy_package(tmp_path / "same"), "--exit-code")
     assert code == 0 and "no change to any table" in out
+    assert run("diff", *versions, "--exit-code", "--json")[0] == 1
     assert run("diff", ROOT, ROOT, "--markdown")[1] == "No change to any table.\n"
 
 

@@ -1,7 +1,7 @@
 """`minusma-facts diff OLD NEW`: the rows added, removed and changed in each table between two versions.
 
 OLD and NEW are package folders, datapackage.json files or release .zip archives. Exit 0 when the diff was
-made (whether or not anything changed), 2 when it cannot run.
+made (with --exit-code: 0 only when nothing changed, 1 when something did), 2 when it cannot run.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ def diff(
     new: Path = typer.Argument(..., help="The later version: a package folder or a release .zip."),
     as_json: bool = typer.Option(False, "--json", help="Print the diff as JSON, for machines."),
     markdown: bool = typer.Option(False, "--markdown", help="Print the diff as Markdown, for the CHANGELOG."),
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when the versions differ (as git diff --exit-code)."),
 ) -> None:
     """List, by primary key, the rows added, removed and changed in each table, with each changed field old -> new."""
     if as_json and markdown:
@@ -39,3 +40,5 @@ def diff(
         typer.echo(to_markdown(result), nl=False)
     else:
         render(result)
+    if exit_code and not result.is_same:
+        raise typer.Exit(1)
