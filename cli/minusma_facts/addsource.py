@@ -89,7 +89,8 @@ class Added:
 
 def add(package: Package, file: Path, values: dict[str, str]) -> Added:
     """Store `file` as source `values['source_id']` with its sources row; all or nothing."""
-    from .writes import checked_target, write_all
+    from .safety import output_path
+    from .writes import write_all
 
     _folder_only(package)
     source_id = values[SOURCE_ID]
@@ -111,10 +112,10 @@ def add(package: Package, file: Path, values: dict[str, str]) -> Added:
         raise Refused(f"{table.file}: no column {', '.join(unknown)} (the columns are: {', '.join(table.header)})")
     new_csv = table.append([row.get(name, "") for name in table.header])
     _check_sources_row(package, table.file, new_csv, len(rows) + 2)
-    target = checked_target(Path(package.location), text_path)
+    target = output_path(Path(package.location), text_path)
     if target.exists():
         raise Refused(f"{text_path}: a file of that name is already stored; choose another id")
-    write_all({target: raw, checked_target(Path(package.location), table.file): new_csv})
+    write_all({target: raw, output_path(Path(package.location), table.file): new_csv})
     return Added(source_id, text_path, digest, len(text), len(raw), len(rows) + 2)
 
 
@@ -231,7 +232,8 @@ def reanchor(span: SpanCell, old_text: str | None, new_text: str) -> Anchored:
 def replace(package: Package, source_id: str, file: Path, values: dict[str, str], *, allow_orphans: bool = False,
             check: bool = False) -> Replaced:
     """Replace source `source_id`'s stored text with `file`, re-anchor its spans and update its row."""
-    from .writes import checked_target, write_all
+    from .safety import output_path
+    from .writes import write_all
 
     _folder_only(package)
     raw, new_text = read_text(file)
@@ -249,7 +251,7 @@ def replace(package: Package, source_id: str, file: Path, values: dict[str, str]
     number, record, row = mine
     text_path = row.get("text_path", "")
     root = Path(package.location)
-    target = checked_target(root, text_path)
+    target = output_path(root, text_path)
     old_text = None
     if target.is_file():
         try:
@@ -279,10 +281,10 @@ def replace(package: Package, source_id: str, file: Path, values: dict[str, str]
             edits.setdefault(a.span.file, {}).update({a.span.start_cell: str(a.start), a.span.end_cell: str(a.end)})
         elif a.status in ("orphaned", "ambiguous"):
             edits.setdefault(a.span.file, {}).update({a.span.start_cell: "", a.span.end_cell: ""})
-    files = {target: raw, checked_target(root, table.file): sources_csv}
+    files = {target: raw, output_path(root, table.file): sources_csv}
     for relpath, cells in edits.items():
         name = next(n for n in package.resource_names if _resource_file(package, n) == relpath)
-        files[checked_target(root, relpath)] = read_csv(package, name).rewrite(cells)
+        files[output_path(root, relpath)] = read_csv(package, name).rewrite(cells)
     write_all(files)
     result.written = True
     return result

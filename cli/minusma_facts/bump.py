@@ -183,6 +183,7 @@ def _changelog(path: Path, new: str, date: str, previous: str, changes: str) -> 
 
 
 def write(root: Path, bump: Bump) -> None:
-    from .writes import checked_target, write_all
+    from .safety import output_path
+    from .writes import write_all
 
-    write_all({checked_target(root, relpath): data for relpath, data in bump.files.items()})
+    write_all({output_path(root, relpath): data for relpath, data in bump.files.items()})

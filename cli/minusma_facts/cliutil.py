@@ -9,8 +9,10 @@ import typer
 
 
 def fail(command: str, code: int, message: str) -> None:
-    """Print `minusma-facts COMMAND: MESSAGE` on stderr and exit with `code`."""
-    typer.echo(f"minusma-facts {command}: {message}", err=True)
+    """Print `minusma-facts COMMAND: MESSAGE` on stderr (hidden and control characters escaped) and exit."""
+    from .safety import clean
+
+    typer.echo(f"minusma-facts {command}: {clean(message, keep_lines=True)}", err=True)
     raise typer.Exit(code)
 
 

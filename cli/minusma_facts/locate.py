@@ -28,6 +28,7 @@ from .coverage import span_fields
 from .csvcells import CsvError, CsvFile, Dialect
 from .package import Package, PackageError
 from .report import Problem
+from .safety import clean
 
 SOURCES = "sources"
 SOURCE_ID = "source_id"
@@ -191,16 +192,8 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
 
 
 def shown(text: str) -> str:
-    """Text safe to print on a terminal: control and format characters escaped, newlines as ⏎."""
-    out = []
-    for char in text:
-        if char == "\n":
-            out.append("⏎")
-        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or char == "\x7f":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    """Text safe to print on a terminal (`safety.clean`), with each newline shown as ⏎ so a context stays one line."""
+    return clean(text.replace("\n", "⏎"))
 
 
 def context(text: str, start: int, end: int, size: int = CONTEXT) -> str:
@@ -444,9 +437,10 @@ def plan(package: Package, source: str | None = None, texts: dict[str, str | Non
 
 def write(package: Package, files: dict[str, bytes]) -> None:
     """Write the changed CSVs into the package folder, all or none."""
-    from .writes import checked_target, write_all
+    from .safety import output_path
+    from .writes import write_all
 
     if package.is_archive:
         raise CannotLocate(f"{package.location}: a release archive cannot be changed; locate works on a package folder")
     root = Path(package.location)
-    write_all({checked_target(root, relpath): data for relpath, data in files.items()})
+    write_all({output_path(root, relpath): data for relpath, data in files.items()})

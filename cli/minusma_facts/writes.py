@@ -1,4 +1,5 @@
-"""Writing into a package folder: all the files of one command, or none of them, and never through a symlink.
+"""Writing into a package folder: all the files of one command, or none of them, and never through a symlink
+(targets go through `safety.output_path`).
 
 `write_all` writes every new content to a temporary file beside its target first; only when all are written
 does it rename them onto their targets, and if a rename fails it puts back what was there before (or removes
@@ -10,29 +11,6 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-
-from .package import PackageError, unsafe_path_reason
-
-
-class UnsafeWrite(PackageError):
-    """A target lies outside the package folder or is reached through a symlink."""
-
-
-def checked_target(root: Path, relpath: str) -> Path:
-    """`root/relpath`, refused when it (or a folder on the way) is a symlink or resolves outside `root`."""
-    reason = unsafe_path_reason(relpath)
-    if reason:
-        raise UnsafeWrite(f"{relpath}: refused, the path {reason}")
-    target = root / relpath
-    here = root
-    for part in Path(relpath).parts:
-        here = here / part
-        if here.is_symlink():
-            raise UnsafeWrite(f"{relpath}: refused, {here.relative_to(root)} is a symbolic link")
-    resolved_root = root.resolve()
-    if resolved_root != target.resolve() and resolved_root not in target.resolve().parents:
-        raise UnsafeWrite(f"{relpath}: refused, it resolves outside the package folder")
-    return target
 
 
 def write_all(files: dict[Path, bytes]) -> None:

@@ -73,9 +73,9 @@ def add_source(
         values.setdefault("is_text_redistributable", "false")
         added = add(package, file, values)
     if as_json:
-        import json
+        from ..safety import json_text
 
-        typer.echo(json.dumps(added.__dict__, indent=2))
+        typer.echo(json_text(added.__dict__))
         return
     typer.echo(f"added source {added.source_id}: {added.text_path} ({added.chars} code points, {added.size} bytes, "
                f"sha256 {added.sha256}); data/sources.csv row {added.row}")
@@ -87,11 +87,10 @@ def _replace(package, source_id: str, file: Path, values: dict, allow_orphans: b
 
     result = replace(package, source_id, file, values, allow_orphans=allow_orphans, check=check)
     if as_json:
-        import json
+        from ..safety import json_text
 
-        typer.echo(json.dumps({"source_id": result.source_id, "text_path": result.text_path, "sha256": result.sha256,
-                               "written": result.written, "spans": [a.to_dict() for a in result.spans]},
-                              ensure_ascii=False, indent=2))
+        typer.echo(json_text({"source_id": result.source_id, "text_path": result.text_path, "sha256": result.sha256,
+                               "written": result.written, "spans": [a.to_dict() for a in result.spans]}))
     else:
         for anchored in result.spans:
             if anchored.status != "unchanged":

@@ -33,9 +33,9 @@ def diff(
     with exits("diff"):
         result = diff_packages(Package.open(old), Package.open(new))
     if as_json:
-        import json
+        from ..safety import json_text
 
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json_text(result.to_dict()))
     elif markdown:
         typer.echo(to_markdown(result), nl=False)
     else:

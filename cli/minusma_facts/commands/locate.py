@@ -35,9 +35,9 @@ def locate(
         if result.files and not check:
             write(package, result.files)
     if as_json:
-        import json
+        from ..safety import json_text
 
-        typer.echo(json.dumps({"check": check, **result.to_dict()}, ensure_ascii=False, indent=2))
+        typer.echo(json_text({"check": check, **result.to_dict()}))
     else:
         _print(result, check, quiet)
     raise typer.Exit(1 if result.findings or (check and result.changes) else 0)
