@@ -119,8 +119,11 @@ VERSION_HOMES = ("datapackage.json", "pyproject.toml", "CITATION.cff", ".zenodo.
 HISTORY = {
     "CHANGELOG.md": "the policy's examples and the sections of earlier releases",
     "docs/releasing.md": "the worked example of the first release's DOI",
-    "docs/coding.md": "the worked example, which starts from release 0.1.0",
+    "docs/coding.md": "the worked example, which starts from the current release",
 }
+CURRENT = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+_MAJOR, _MINOR, _PATCH = map(int, CURRENT.split("-")[0].split("."))
+NEXT_MINOR, NEXT_PATCH = f"{_MAJOR}.{_MINOR + 1}.0", f"{_MAJOR}.{_MINOR}.{_PATCH + 1}"
 
 
 def _repository(tmp_path: Path) -> Path:
@@ -135,11 +138,12 @@ def test_bump_sets_the_version_everywhere_and_opens_the_changelog_with_the_diff(
     repository = _repository(tmp_path)
     _correct(repository)
     old = json.loads((repository / "datapackage.json").read_text())["version"]
-    code, out = run("bump", "0.2.0", "--previous", previous, "--date", "2026-12-01", "--package", repository)
+    code, out = run("bump", NEXT_MINOR, "--previous", previous, "--date", "2026-12-01", "--package", repository)
     assert code == 0, out
-    assert "CHANGELOG.md: section [0.2.0] opened with the data changes since 0.1.0, from previous (given with --previous)" in out
+    assert (f"CHANGELOG.md: section [{NEXT_MINOR}] opened with the data changes since {CURRENT}, from previous "
+            "(given with --previous)") in out
     for home in VERSION_HOMES:
-        assert "0.2.0" in (repository / home).read_text(encoding="utf-8"), home
+        assert NEXT_MINOR in (repository / home).read_text(encoding="utf-8"), home
     left = {}
     for path in repository.rglob("*"):
         if path.is_file() and path.suffix in (".md", ".json", ".cff", ".toml", ".py", ".txt", ".csv"):
@@ -147,14 +151,15 @@ def test_bump_sets_the_version_everywhere_and_opens_the_changelog_with_the_diff(
                 left[str(path.relative_to(repository))] = True
     assert set(left) <= set(HISTORY), f"the old version {old} is still in {sorted(set(left) - set(HISTORY))}"
     descriptor = json.loads((repository / "datapackage.json").read_text())
-    assert (descriptor["version"], descriptor["created"]) == ("0.2.0", "2026-12-01T00:00:00Z")
+    assert (descriptor["version"], descriptor["created"]) == (NEXT_MINOR, "2026-12-01T00:00:00Z")
     assert 'date-released: "2026-12-01"' in (repository / "CITATION.cff").read_text() or \
         "date-released" not in (repository / "CITATION.cff").read_text()
     changelog = (repository / "CHANGELOG.md").read_text(encoding="utf-8")
-    section = changelog.split("## [0.2.0] - 2026-12-01\n", 1)[1].split("\n## [0.1.0]", 1)[0]
-    assert "## [Unreleased]\n\nNothing yet.\n\n## [0.2.0]" in changelog
+    section = changelog.split(f"## [{NEXT_MINOR}] - 2026-12-01\n", 1)[1].split(f"\n## [{CURRENT}]", 1)[0]
+    assert f"## [Unreleased]\n\nNothing yet.\n\n## [{NEXT_MINOR}]" in changelog
     assert "#### `figures`: 0 added, 0 removed, 1 changed" in section and "#### `actor_relations`: 0 added, 1 removed" in section
-    assert run("validate", repository) == (0, "valid: 9 tables, 211 rows\n")  # versions agree in every metadata file
+    tables, rows = map(int, re.fullmatch(r"valid: (\d+) tables, (\d+) rows\n", run("validate", ROOT)[1]).groups())
+    assert run("validate", repository) == (0, f"valid: {tables} tables, {rows - 1} rows\n")  # versions agree everywhere
     assert run("dictionary", "--check", repository)[0] == 0  # the dictionary is rendered again
 
 
@@ -163,20 +168,20 @@ def test_bump_takes_the_previous_release_from_the_git_tag(tmp_path):
     git = ["git", "-C", str(repository), "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "0.1.0"], check=True)
-    subprocess.run([*git, "tag", "v0.1.0"], check=True)
+    subprocess.run([*git, "commit", "-qm", CURRENT], check=True)
+    subprocess.run([*git, "tag", f"v{CURRENT}"], check=True)
     _revise(repository)
-    code, out = run("bump", "0.1.1", "--package", repository)
+    code, out = run("bump", NEXT_PATCH, "--package", repository)
     assert code == 0, out
-    assert "data changes since 0.1.0, from git tag v0.1.0" in out
+    assert f"data changes since {CURRENT}, from git tag v{CURRENT}" in out
     assert "#### `figures`: 0 added, 0 removed, 1 changed" in (repository / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("version, extra, code, message", [
-    pytest.param("0.1.0", ["--previous", "."], 1, "is not above the current version 0.1.0", id="not above"),
+    pytest.param(CURRENT, ["--previous", "."], 1, f"is not above the current version {CURRENT}", id="not above"),
     pytest.param("banana", ["--previous", "."], 1, "is not a version", id="not a version"),
-    pytest.param("0.2.0", [], 2, "pass --previous PATH", id="no tag and no --previous"),
-    pytest.param("0.2.0", ["--previous", ".", "--date", "1 Dec"], 1, "is not a date", id="bad date"),
+    pytest.param(NEXT_MINOR, [], 2, "pass --previous PATH", id="no tag and no --previous"),
+    pytest.param(NEXT_MINOR, ["--previous", ".", "--date", "1 Dec"], 1, "is not a date", id="bad date"),
 ])
 def test_bump_refusals_change_nothing(tmp_path, version, extra, code, message):
     repository = _repository(tmp_path)

@@ -2,8 +2,8 @@
 
 The version lives in `CARRIERS`: the descriptor (`version`; `created`, which becomes the release archive's
 timestamp), `pyproject.toml`, `CITATION.cff` (`version`, `date-released`), `.zenodo.json` (`version`,
-`publication_date` when present), the Python package's `__version__`, the release archive's name in the README's
-examples, and the data dictionary (rendered again). The CHANGELOG gets a section `## [VERSION] - DATE` under
+`publication_date` when present), the Python package's `__version__`, the release archive's name and the
+pre-commit hook's `rev: vX.Y.Z` in the README's examples, and the data dictionary (rendered again). The CHANGELOG gets a section `## [VERSION] - DATE` under
 `[Unreleased]`, taking over its entries, with the diff of every table against the previous release: a release
 archive or folder given by path, else the newest git tag `vX.Y.Z` below the new version. All files are
 written together or not at all.
@@ -61,7 +61,8 @@ CARRIERS = [
     Carrier(".zenodo.json", lambda v, d: [_json_key("version", v), _json_key("publication_date", d)]),
     Carrier("cli/minusma_facts/__init__.py", lambda v, d: [(rf'(?m)^(__version__\s*=\s*)"{VERSION}"', rf'\g<1>"{v}"')],
             required=False),
-    Carrier("README.md", lambda v, d: [(rf"(minusma-facts-){VERSION}(\.zip)", rf"\g<1>{v}\g<2>")], required=False),
+    Carrier("README.md", lambda v, d: [(rf"(minusma-facts-){VERSION}(\.zip)", rf"\g<1>{v}\g<2>"),
+                                       (rf"(?m)^([ \t]*rev:[ \t]*v){VERSION}(?=[ \t]*$)", rf"\g<1>{v}")], required=False),
 ]
 
 
