@@ -11,6 +11,7 @@ saying how many, not an error. `sources_dir` points at local copies, looked up b
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -97,6 +98,9 @@ def load_texts(report: Report, package: Package, sources: TableData | None, sour
             report.add(sources.problem("encoding-error", f"{where} is not UTF-8 ({error.reason} at byte {error.start})", i, "text_path"))
             texts[source_id] = None
             continue
+        if not unicodedata.is_normalized("NFC", text):
+            report.add(sources.problem("not-nfc", f"{where} is not in Unicode NFC, so its offsets would depend on how it "
+                                       "is normalized (add-source refuses such a text)", i, "text_path"))
         for key, actual in (("text_length_chars", len(text)), ("text_length_bytes", len(raw))):
             expected = col.get(key, [None] * sources.n_rows)[i]
             if expected is not None and expected != actual:
