@@ -92,8 +92,10 @@ def package(tmp_path: Path) -> Path:
 # -- a good patch -------------------------------------------------------------------------------------------------
 def test_a_good_patch_is_applied_and_the_package_validates_with_exact_offsets(tmp_path, package):
     before = {t: (package / "data" / f"{t}.csv").read_bytes() for t in ("events", "event_actors")}
+    files = set(tree(package))
     result = run(tmp_path, patch(new_actor_role(), signs_update(package)), package)
     assert result.exit_code == 0, result.output
+    assert set(tree(package)) == files  # no temporary or backup file left beside the tables
     assert "applied 2 changes to data/event_actors.csv, data/events.csv" in result.output
     report = validate_package(package)
     assert report.valid, [p.message for p in report.errors]
