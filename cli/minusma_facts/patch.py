@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from .coverage import primary_key
-from .package import Package, PackageError, unsafe_path_reason
+from .package import Package, PackageError
+from .safety import output_path, read_file
 
 FORMAT = "minusma-facts-patch"
 VERSION = 1
@@ -51,13 +52,16 @@ class PatchRefused(Exception):
 
 
 class CannotApply(Exception):
-    """apply cannot run at all (exit 2): an unreadable patch file, no package folder, an unsafe target."""
+    """apply cannot run at all (exit 2): an unreadable patch file, no package folder, a file changed meanwhile.
+    (An unsafe path is `safety.Refused`, a PackageError: exit 2 as well.)"""
 
 
 def shown(value: Any) -> str:
-    """A value as it may be printed on a terminal: Python's repr, which writes every control character, bidi
-    override and line separator as a visible escape."""
-    return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=True)
+    """A value as it may be printed on a terminal: quoted, hidden and control characters as visible \\u escapes
+    (`safety.clean`, as every command prints a package's text), clipped past 300 characters."""
+    from .safety import clean
+
+    return "'" + clean(value, 300) + "'" if isinstance(value, str) else clean(json.dumps(value), 300)
 
 
 # -- the patch file ---------------------------------------------------------------------------------------------
@@ -353,7 +357,7 @@ def _open_table(package: Package, name: str, originals: dict[str, bytes]) -> Tab
     if not key:
         raise PatchRefused([f"{file}: table {name} has no primary key in its schema, so a patch cannot name its rows"])
     try:
-        raw = safe_path(package.location, file).read_bytes()
+        raw = read_file(package.location, file)
     except FileNotFoundError:
         raise PatchRefused([f"{file}: the data file of table {name} is missing; run `minusma-facts validate`"]) from None
     except OSError as error:
@@ -497,24 +501,11 @@ def check(plan: Plan, sources_dir: Path | None = None):
         return validate_package(copy, sources_dir=sources_dir)
 
 
-def safe_path(root: Path, relpath: str) -> Path:
-    """`root/relpath`, refused when the path is unsafe or any part of it is a symbolic link."""
-    reason = unsafe_path_reason(relpath)
-    if reason:
-        raise CannotApply(f"{relpath}: refused, the path {reason}")
-    here = root
-    for part in Path(relpath).parts:
-        here = here / part
-        if here.is_symlink():
-            raise CannotApply(f"{relpath}: refused, {here.relative_to(root).as_posix()} is a symbolic link")
-    return root / relpath
-
-
 def write(plan: Plan) -> list[str]:
     """Replace every changed file, all or none; return the files written."""
     root = plan.package.location
     files = plan.files()
-    targets = {file: safe_path(root, file) for file in files}
+    targets = {file: output_path(root, file) for file in files}
     for file, target in targets.items():
         if target.read_bytes() != plan.originals[file]:
             raise CannotApply(f"{file} changed while the patch was being checked; nothing was written, run apply again")
