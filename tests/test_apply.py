@@ -75,6 +75,7 @@ def new_actor_role() -> dict:
     return {"table": "event_actors", "op": "insert",
             "key": {"event_actor_id": "bamako_protest_2023_05_25__abdoulaye_diarra__participant_test"},
             "row": {"event_id": "bamako_protest_2023_05_25", "actor_id": "abdoulaye_diarra", "role": "participant",
+                    "certainty": "implied", "coding_note": "A test row: a protester quoted in a protest report.",
                     **span("It’s been no use; failed to deliver. Give us a few weeks and we will drive them out of the country,” protester Abdoulaye Diarra")}}
 
 
@@ -123,9 +124,10 @@ def test_dry_run_shows_each_change_and_writes_nothing(tmp_path, package):
     assert "  + event_actors 'bamako_protest_2023_05_25__abdoulaye_diarra__participant_test'" in lines
     assert "      role: 'participant'" in lines
     assert "data/events.csv: 1 changed" in lines
-    assert ("      coding_note: 'Part of the Bamako protest; date and place are the protest's.' -> "
-            "'Part of the Bamako protest (checked).'") in lines
-    assert "with the patch: valid: 9 tables, 213 rows" in lines
+    note = row_of(package, "events", "event_id", "bamako_protest_signs")["coding_note"]
+    assert f"      coding_note: '{note}' -> 'Part of the Bamako protest (checked).'" in lines
+    now = validate_package(package)
+    assert f"with the patch: valid: {len(now.tables)} tables, {now.rows + 1} rows" in lines
     assert lines[-1] == "dry run: 2 changes would be written to data/event_actors.csv, data/events.csv; nothing was written"
 
 
@@ -151,7 +153,7 @@ def test_changes_apply_in_order(tmp_path, package):
     result = run(tmp_path, patch(insert, update, delete, again), package)
     assert result.exit_code == 0, result.output
     rows = [r for r in table_rows(package, "event_actors") if r["event_actor_id"] == insert["key"]["event_actor_id"]]
-    assert [(r["role"], r["coding_note"]) for r in rows] == [("subject", "")]
+    assert [(r["role"], r["coding_note"]) for r in rows] == [("subject", again["row"]["coding_note"])]
 
 
 def test_an_update_may_rename_a_key_and_a_delete_removes_only_its_record(tmp_path, package):

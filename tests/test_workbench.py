@@ -111,7 +111,8 @@ def test_an_event_and_an_actor_role_coded_in_the_page_apply_and_validate(page, s
     role = at("Several thousand protesters")
     new_row(page, "event_actors", role)
     fill(page, {"event_actor_id": "bamako_gathering_test__protesters_bamako__participant",
-                "event_id": "bamako_gathering_test", "actor_id": "protesters_bamako", "role": "participant"})
+                "event_id": "bamako_gathering_test", "actor_id": "protesters_bamako", "role": "participant",
+                "certainty": "stated"})
     assert page.locator("#e-event_id").text_content() == ""  # the event added in the page counts as existing
     page.click("#form-save")
     assert page.locator("#changes li").count() == 2
@@ -289,7 +290,7 @@ def test_offsets_are_code_points_with_an_astral_character(page, tmp_path):
     assert len(text[:start].encode("utf-16-le")) // 2 == start + 2  # the browser counts two more units before it
     new_row(page, "event_actors", (start, end))
     fill(page, {"event_actor_id": "astral_test_role", "event_id": "bamako_protest_2023_05_25",
-                "actor_id": "protesters_bamako", "role": "participant"})
+                "actor_id": "protesters_bamako", "role": "participant", "certainty": "stated"})
     page.click("#form-save")
     patch = export(page, tmp_path)
     row = patch["changes"][0]["row"]
