@@ -24,7 +24,13 @@ COMMANDS = {
     "coverage": [],
     "show": ["events", "moura_killings_2022_03"],
     "site": ["{tmp}/site"],
+    "locate": ["--check"],
+    "add-source": ["{tmp}/text.txt", "--id", "new_source"],
+    "bump": ["9.9.9", "--dry-run"],
+    "apply": ["{tmp}/patch.json", "--dry-run"],
 }
+# commands that compare two packages, each given explicitly (neither defaults to the current folder)
+TWO_PACKAGES = {"diff"}
 
 
 def invoke(args: list[str], tmp_path: Path):
@@ -32,7 +38,7 @@ def invoke(args: list[str], tmp_path: Path):
 
 
 def test_every_command_is_covered_here():
-    assert sorted(COMMANDS) == sorted(c.name for c in app.registered_commands)
+    assert sorted(COMMANDS) == sorted(c.name for c in app.registered_commands if c.name not in TWO_PACKAGES)
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS), ids=sorted(COMMANDS))

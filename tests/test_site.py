@@ -62,6 +62,25 @@ def full_site(tmp_path_factory) -> Path:
     return build(tmp_path_factory.mktemp("full"))
 
 
+def select_text(page, start: int, end: int) -> None:
+    """Select text[start:end] of the article (code points) with a DOM range and release the mouse, as a drag does."""
+    page.evaluate(
+        """([start, end]) => {
+            const segs = [...document.querySelectorAll('#article .seg')];
+            const first = segs.find(s => +s.dataset.start <= start && +s.dataset.end > start);
+            const last = segs.find(s => +s.dataset.start < end && +s.dataset.end >= end);
+            const range = document.createRange();
+            range.setStart(first.firstChild, [...first.textContent].slice(0, start - +first.dataset.start).join('').length);
+            range.setEnd(last.firstChild, [...last.textContent].slice(0, end - +last.dataset.start).join('').length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            document.getElementById('article').dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        }""",
+        [start, end],
+    )
+
+
 CASES = [
     pytest.param(table, PACKAGE.schema(table)["primaryKey"][0], pick, id=f"{table} {pick}")
     for table in ("events", "casualties", "quotes", "actor_aliases", "figures")
@@ -87,21 +106,7 @@ def test_selecting_a_passage_lists_the_rows_that_cite_it(page, full_site):
     casualty = next(r for r in rows("casualties") if r["casualty_id"] == "moura_civilians_executed")
     start, end = int(casualty["count_text_start"]), int(casualty["count_text_end"])  # "more than 500"
     page.goto(full_site.as_uri())
-    page.evaluate(
-        """([start, end]) => {
-            const segs = [...document.querySelectorAll('#article .seg')];
-            const first = segs.find(s => +s.dataset.start <= start && +s.dataset.end > start);
-            const last = segs.find(s => +s.dataset.start < end && +s.dataset.end >= end);
-            const range = document.createRange();
-            range.setStart(first.firstChild, [...first.textContent].slice(0, start - +first.dataset.start).join('').length);
-            range.setEnd(last.firstChild, [...last.textContent].slice(0, end - +last.dataset.start).join('').length);
-            const selection = window.getSelection();
-            selection.removeAllRanges();
-            selection.addRange(range);
-            document.getElementById('article').dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
-        }""",
-        [start, end],
-    )
+    select_text(page, start, end)
     cites = page.locator("#cites")
     assert (cites.get_attribute("data-start"), cites.get_attribute("data-end")) == (str(start), str(end))
     listed = set(page.locator("#cites li").evaluate_all("items => items.map(i => i.dataset.table + ' ' + i.dataset.id)"))

@@ -26,7 +26,13 @@ def _asset(name: str) -> str:
 
 def site_data(package: Package) -> dict[str, Any]:
     """Everything the page shows, as one JSON-able dict (rows as stored: strings, empty = missing)."""
+    from .patch import FORMAT, VERSION
+    from .show import foreign_keys
+    from .validation.cells import TYPE_PATTERNS
+    from .validation.provenance import loose_texts_of
+
     texts = source_texts(package)
+    keys = foreign_keys(package)
     tables = []
     for name in package.resource_names:
         schema = package.schema(name)
@@ -37,11 +43,14 @@ def site_data(package: Package) -> dict[str, Any]:
                 "name": name,
                 "title": package.resource(name).get("title", name),
                 "fields": [
-                    {"name": f["name"], "title": f.get("title", f["name"]), "description": f.get("description", "")}
-                    for f in fields
+                    {**f, "title": f.get("title", f["name"]), "description": f.get("description", "")} for f in fields
                 ],
                 "key": primary_key(schema),
+                "foreignKeys": [{"fields": list(fk.fields), "table": fk.ref_table, "refFields": list(fk.ref_fields)}
+                                for fk in keys if fk.table == name],
+                "missingValues": schema.get("missingValues", [""]),
                 "spanFields": [{"text": s.text, "start": s.start, "end": s.end} for s in span_fields(schema)],
+                "looseTexts": loose_texts_of(schema),
                 "rows": [[row.get(f["name"], "") for f in fields] for row in rows],
             }
         )
@@ -51,7 +60,10 @@ def site_data(package: Package) -> dict[str, Any]:
     spans = collect_spans(package)
     return {
         "title": package.descriptor.get("title", package.descriptor.get("name", "data package")),
+        "name": package.descriptor.get("name", ""),
         "version": package.descriptor.get("version", ""),
+        "patch": {"format": FORMAT, "version": VERSION},
+        "typePatterns": TYPE_PATTERNS,
         "sources": {
             source_id: {
                 "text": text,
@@ -76,7 +88,7 @@ def build_site(package: Package, outdir: str | Path) -> Path:
     by its hash in the Content Security Policy: no inline handler and no other script can run.
     """
     data = site_data(package)
-    script = _asset("site.js").replace("</", "<\\/")
+    script = (_asset("site.js") + _asset("workbench.js")).replace("</", "<\\/")
     style = _asset("site.css")
     slots = {
         "{{TITLE}}": _escape(str(data["title"])),

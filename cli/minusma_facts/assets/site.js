@@ -20,21 +20,25 @@
   let current = { table: tables.find((t) => t.spanFields.length) || tables[0], row: null };
   let currentSource = sourceIds[0];
 
-  // -- spans of every row ---------------------------------------------------------------------------------
+  // -- spans of every row (rebuilt whenever the workbench changes rows) -----------------------------------------
   const spans = [];
-  for (const t of tables) {
-    const pos = Object.fromEntries(t.fields.map((f, i) => [f.name, i]));
-    t.pos = pos;
-    t.rows.forEach((row, idx) => {
-      for (const sf of t.spanFields) {
-        const text = row[pos[sf.text]], a = row[pos[sf.start]], b = row[pos[sf.end]];
-        if (text && a !== "" && b !== "" && a !== undefined && b !== undefined) {
-          spans.push({ table: t.name, idx, id: rowId(t, row), field: sf.text, source: row[pos.source_id] || "",
-                       start: Number(a), end: Number(b) });
+  for (const t of tables) t.pos = Object.fromEntries(t.fields.map((f, i) => [f.name, i]));
+  function indexSpans() {
+    spans.length = 0;
+    for (const t of tables) {
+      const pos = t.pos;
+      t.rows.forEach((row, idx) => {
+        for (const sf of t.spanFields) {
+          const text = row[pos[sf.text]], a = row[pos[sf.start]], b = row[pos[sf.end]];
+          if (text && a !== "" && b !== "" && a !== undefined && b !== undefined) {
+            spans.push({ table: t.name, idx, id: rowId(t, row), field: sf.text, source: row[pos.source_id] || "",
+                         start: Number(a), end: Number(b) });
+          }
         }
-      }
-    });
+      });
+    }
   }
+  indexSpans();
   function rowId(t, row) { return t.key.map((k) => row[t.pos[k]]).join("/"); }
   function rowSpans(t, idx) { return spans.filter((s) => s.table === t.name && s.idx === idx); }
 
@@ -63,8 +67,9 @@
     t.rows.forEach((row, idx) => {
       if (needle && !row.some((cell) => cell.toLowerCase().includes(needle))) return;
       shown++;
-      const tr = el("tr", { "data-table": t.name, "data-index": String(idx), "data-id": rowId(t, row),
-                            onclick: () => selectRow(t, idx) },
+      const tr = el("tr", { "data-table": t.name, "data-index": String(idx), "data-id": rowId(t, row), tabindex: "0",
+                            onclick: () => selectRow(t, idx),
+                            onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectRow(t, idx, true); } } },
         ...row.map((cell, i) => el("td", { class: t.fields[i].name === "evidence" ? "evidence" : "", title: cell }, cell)));
       if (current.row === idx) tr.classList.add("selected");
       trs.push(tr);
@@ -74,9 +79,11 @@
   }
   $("filter").addEventListener("input", renderRows);
 
-  function selectRow(t, idx) {
+  function selectRow(t, idx, keepFocus) {
     current = { table: t, row: idx };
     renderTabs(); renderRows(); renderDetails();
+    const tr = document.querySelector(`#rows tr[data-index="${idx}"]`);
+    if (keepFocus && tr) tr.focus();
     const ev = rowSpans(t, idx).find((s) => s.field === "evidence") || rowSpans(t, idx)[0];
     if (ev && ev.source && DATA.sources[ev.source]) currentSource = ev.source;
     renderText();
@@ -84,27 +91,55 @@
     if (mark) mark.scrollIntoView({ block: "center" });
   }
 
-  // rows this row points to and rows pointing to it, through fields named like another table's key
+  // the row panel: its fields (a foreign key links to the row it points at) and the rows that point at it
+  function keyOf(t, row, fields) { return fields.map((f) => row[t.pos[f]]).join("\u0000"); }
+  function pointedAt(fk, row, from) {
+    const target = byName[fk.table];
+    if (!target || fk.fields.some((f) => !row[from.pos[f]])) return -1;
+    const wanted = keyOf(from, row, fk.fields);
+    return target.rows.findIndex((r) => keyOf(target, r, fk.refFields) === wanted);
+  }
+  function linkedFrom(t, idx) {
+    const row = t.rows[idx], found = [];
+    for (const other of tables) {
+      for (const fk of other.foreignKeys || []) {
+        if (fk.table !== t.name) continue;
+        const wanted = keyOf(t, row, fk.refFields);
+        other.rows.forEach((r, i) => {
+          if ((other !== t || i !== idx) && fk.fields.every((f) => r[other.pos[f]]) && keyOf(other, r, fk.fields) === wanted) {
+            found.push({ table: other, idx: i, field: fk.fields.join("/") });
+          }
+        });
+      }
+    }
+    return found;
+  }
+  function rowLabel(t, row) {
+    const named = t.fields.find((f) => f.name.endsWith("_name") && row[t.pos[f.name]]);
+    const text = named ? row[t.pos[named.name]] : (row[t.pos.evidence] || "");
+    return text.length <= 80 ? text : text.slice(0, 77) + "...";
+  }
+  const detailHooks = [];
   function renderDetails() {
     const box = $("details");
     const t = current.table;
-    if (current.row === null) { box.replaceChildren(); return; }
+    if (current.row === null || !t.rows[current.row]) { box.replaceChildren(); return; }
     const row = t.rows[current.row];
     const items = [];
     t.fields.forEach((f, i) => {
       const value = row[i];
       const dd = el("dd", {}, value);
-      if (value) {
-        const target = tables.find((o) => o !== t && o.key.length === 1 && o.rows.some((r) => r[o.pos[o.key[0]]] === value) &&
-                                        (f.name === o.key[0] || f.name.endsWith("_" + o.key[0])));
-        if (target) {
-          const idx = target.rows.findIndex((r) => r[target.pos[target.key[0]]] === value);
-          dd.replaceChildren(el("a", { onclick: () => selectRow(target, idx) }, value));
-        }
-      }
+      const fk = (t.foreignKeys || []).find((k) => k.fields.length === 1 && k.fields[0] === f.name);
+      const idx = value && fk ? pointedAt(fk, row, t) : -1;
+      if (idx >= 0) dd.replaceChildren(el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectRow(byName[fk.table], idx); } }, value));
       items.push(el("dt", {}, f.name), dd);
     });
-    box.replaceChildren(el("dl", {}, ...items));
+    const from = linkedFrom(t, current.row);
+    const list = el("ul", { id: "linked-from" }, ...from.map((l) => el("li", { "data-table": l.table.name, "data-id": rowId(l.table, l.table.rows[l.idx]) },
+      el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectRow(l.table, l.idx); } }, `${l.table.name} ${rowId(l.table, l.table.rows[l.idx])}`),
+      ` (${l.field}): ${rowLabel(l.table, l.table.rows[l.idx])}`)));
+    box.replaceChildren(...detailHooks.map((hook) => hook(t, current.row)).flat(), el("dl", {}, ...items),
+      el("h3", {}, from.length ? `Rows that point at it (${from.length})` : "No row points at it"), list);
   }
 
   // -- the text -------------------------------------------------------------------------------------------
@@ -149,6 +184,8 @@
     if (hl) { cuts.add(hl.start); cuts.add(hl.end); }
     const others = sel ? sel.others : [];
     for (const s of others) { cuts.add(s.start); cuts.add(s.end); }
+    const pick = picked && picked.source === currentSource ? picked : null;
+    if (pick) { cuts.add(pick.start); cuts.add(pick.end); }
     const points = [...cuts].filter((p) => p >= 0 && p <= chars.length).sort((x, y) => x - y);
     const nodes = [];
     let mark = null;
@@ -159,6 +196,7 @@
       const seg = el("span", { class: "seg " + (cited ? "cited" : "uncited"), "data-start": String(a), "data-end": String(b) },
         chars.slice(a, b).join(""));
       if (others.some((s) => s.start <= a && s.end >= b)) seg.classList.add("subspan");
+      if (pick && a >= pick.start && b <= pick.end) seg.classList.add("picked");
       if (hl && a >= hl.start && b <= hl.end) {
         if (!mark) {
           mark = el("mark", { id: "highlight", "data-start": String(hl.start), "data-end": String(hl.end),
@@ -210,10 +248,33 @@
     if (a > b) [a, b] = [b, a];
     if (a === b) b = a + 1; // a click: the character under it
     listCites(a, b);
+    for (const hook of selectionHooks) hook(currentSource, a, b);
   });
+  const selectionHooks = [];
+  let picked = null; // the words the workbench holds as its selection, marked in the text
 
   renderTabs();
   renderRows();
   renderSourceBar();
   renderText();
+
+  // what the coding workbench (workbench.js, in the same script) builds on
+  window.minusmaSite = {
+    DATA, tables, byName, el, rowId, rowLabel, linkedFrom, selectRow, listCites,
+    currentSource: () => currentSource,
+    current: () => current,
+    onSelection: (hook) => selectionHooks.push(hook),
+    setPicked(source, start, end) {
+      picked = source === null ? null : { source, start, end };
+      renderText();
+      const first = document.querySelector("#article .seg.picked");
+      if (first) first.scrollIntoView({ block: "nearest" });
+    },
+    onDetails: (hook) => detailHooks.push(hook),
+    refresh() {
+      indexSpans();
+      if (current.row !== null && !current.table.rows[current.row]) current.row = null;
+      renderTabs(); renderRows(); renderDetails(); renderText();
+    },
+  };
 })();
