@@ -252,7 +252,7 @@ def test_bibtex_renders_with_year_and_url_and_parses(doi, url, link):
     assert entry.type == "misc"
     assert entry.fields["year"] == "2026"
     assert entry.fields["url"] == link
-    assert entry.fields["version"] == "0.1.0"
+    assert entry.fields["version"] == DESCRIPTOR["version"]
     assert entry.fields.get("doi") == doi
     assert str(entry.persons["author"][0]) == "{minusma-facts maintainers}"  # braced: one organisation, not a person
 
@@ -261,10 +261,10 @@ def test_bibtex_renders_with_year_and_url_and_parses(doi, url, link):
     "doi, url, expected",
     [
         pytest.param(REAL_DOI, REAL_URL, "minusma-facts maintainers. (2026). *minusma-facts: coded facts of news "
-                     "reporting on Mali and MINUSMA* (Version 0.1.0) [Data set]. Zenodo. https://doi.org/10.5281/zenodo.1234567",
+                     f"reporting on Mali and MINUSMA* (Version {DESCRIPTOR['version']}) [Data set]. Zenodo. https://doi.org/10.5281/zenodo.1234567",
                      id="with a DOI"),
         pytest.param(None, REAL_URL, "minusma-facts maintainers. (2026). *minusma-facts: coded facts of news "
-                     "reporting on Mali and MINUSMA* (Version 0.1.0) [Data set]. Zenodo. https://example.org/minusma-facts",
+                     f"reporting on Mali and MINUSMA* (Version {DESCRIPTOR['version']}) [Data set]. Zenodo. https://example.org/minusma-facts",
                      id="repository only"),
     ],
 )
