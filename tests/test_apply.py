@@ -129,6 +129,15 @@ def test_dry_run_shows_each_change_and_writes_nothing(tmp_path, package):
     now = validate_package(package)
     assert f"with the patch: valid: {len(now.tables)} tables, {now.rows + 1} rows" in lines
     assert lines[-1] == "dry run: 2 changes would be written to data/event_actors.csv, data/events.csv; nothing was written"
+    # and as `minusma-facts diff` shows it: the package against its patched copy, table by table
+    assert "event_actors: 1 added, 0 removed, 0 changed" in result.output
+    assert "events: 0 added, 0 removed, 1 changed" in result.output
+
+
+def test_a_real_apply_does_not_print_the_diff_view(tmp_path, package):
+    result = run(tmp_path, patch(new_actor_role(), signs_update(package)), package)
+    assert result.exit_code == 0, result.output
+    assert "0 removed" not in result.output
 
 
 def test_the_example_in_the_docs_applies_and_matches_the_schema(tmp_path, package):

@@ -487,8 +487,12 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def check(plan: Plan, sources_dir: Path | None = None):
-    """validate's report on a temporary copy of the package with the patched files in place."""
+def check(plan: Plan, sources_dir: Path | None = None, inspect=None):
+    """validate's report on a temporary copy of the package with the patched files in place.
+
+    ``inspect(copy)``, when given, is called with the patched copy's folder before the copy is removed (the
+    dry run shows `diff`'s view of the change from it).
+    """
     from .validation import validate_package
 
     with tempfile.TemporaryDirectory(prefix="minusma-facts-apply-") as folder:
@@ -498,7 +502,10 @@ def check(plan: Plan, sources_dir: Path | None = None):
             target = copy / file
             target.unlink(missing_ok=True)  # a hard link to the real file: never write through it
             target.write_bytes(data)
-        return validate_package(copy, sources_dir=sources_dir)
+        report = validate_package(copy, sources_dir=sources_dir)
+        if inspect is not None:
+            inspect(copy)
+        return report
 
 
 def write(plan: Plan) -> list[str]:

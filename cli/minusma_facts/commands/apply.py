@@ -43,7 +43,7 @@ def apply(
         changes = plan(package, *read_patch(raw))
         for line in describe(changes):
             typer.echo(line)
-        report = _checked(changes, sources)
+        report = _checked(changes, sources, _show_diff(package) if dry_run else None)
         if not report.valid:
             from .validate import _print_human
 
@@ -79,11 +79,23 @@ def apply(
         raise typer.Exit(2)
 
 
-def _checked(changes, sources):
+def _show_diff(package):
+    """For --dry-run: print the change as `minusma-facts diff` shows it, the package against its patched copy."""
+
+    def show(copy) -> None:
+        from ..diff import diff_packages, render
+        from ..package import Package
+
+        render(diff_packages(package, Package.open(copy)))
+
+    return show
+
+
+def _checked(changes, sources, inspect=None):
     from ..patch import CannotApply, check
     from ..validation import CannotRun
 
     try:
-        return check(changes, sources)
+        return check(changes, sources, inspect)
     except CannotRun as error:
         raise CannotApply(f"the patched package cannot be validated: {error}") from None
