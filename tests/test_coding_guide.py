@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,8 @@ def _literal(line: str) -> bool:
 
 def _repository(tmp_path: Path) -> Path:
     repository = copy_package(tmp_path / "repo", whole=True)
+    # a coder works in a clone of the repository, whose code `release` builds the archive's tools from
+    shutil.copytree(ROOT / "cli", repository / "cli", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     git = ["git", "-C", str(repository), "-c", "user.name=coder", "-c", "user.email=coder@example.org"]
     version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]  # the last release
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", f"release {version}"], ["tag", f"v{version}"]):

@@ -56,8 +56,10 @@ def _json_key(key: str, value: str) -> tuple[str, str]:
 CARRIERS = [
     Carrier(DESCRIPTOR, lambda v, d: [_json_key("version", v), _json_key("created", f"{d}T00:00:00Z")]),
     Carrier("pyproject.toml", lambda v, d: [(rf'(?m)^(version\s*=\s*)"{VERSION}"', rf'\g<1>"{v}"')]),
-    Carrier("CITATION.cff", lambda v, d: [(rf'(?m)^(version:\s*)"?{VERSION}"?\s*$', rf'\g<1>"{v}"'),
-                                          (r'(?m)^(date-released:\s*)"?[0-9-]+"?\s*$', rf'\g<1>"{d}"')]),
+    # the top level and `preferred-citation` (indented) each carry version, date-released and, there, year
+    Carrier("CITATION.cff", lambda v, d: [(rf'(?m)^([ \t]*version:[ \t]*)"?{VERSION}"?[ \t]*$', rf'\g<1>"{v}"'),
+                                          (r'(?m)^([ \t]*date-released:[ \t]*)"?[0-9-]+"?[ \t]*$', rf'\g<1>"{d}"'),
+                                          (r'(?m)^([ \t]+year:[ \t]*)[0-9]{4}[ \t]*$', rf'\g<1>{d[:4]}')]),
     Carrier(".zenodo.json", lambda v, d: [_json_key("version", v), _json_key("publication_date", d)]),
     Carrier("cli/minusma_facts/__init__.py", lambda v, d: [(rf'(?m)^(__version__\s*=\s*)"{VERSION}"', rf'\g<1>"{v}"')],
             required=False),
