@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -106,14 +107,11 @@ def test_missing_options_and_unreadable_files_exit_2(package_copy, tmp_path):
     assert code == 2 and "cannot run" in out
 
 
-def test_a_failure_while_writing_leaves_no_file_and_no_row(package_copy, monkeypatch):
-    import os
-
+def fail_second_replace(monkeypatch) -> list:
+    """Make the second rename of `writes.write_all` fail as a full disk would; returns the renames' targets."""
     from minusma_facts import writes
 
-    before = state(package_copy)
-    real = os.replace
-    calls = []
+    real, calls = os.replace, []
 
     def fail_second(source, target):
         calls.append(target)
@@ -122,6 +120,12 @@ def test_a_failure_while_writing_leaves_no_file_and_no_row(package_copy, monkeyp
         return real(source, target)
 
     monkeypatch.setattr(writes.os, "replace", fail_second)
+    return calls
+
+
+def test_a_failure_while_writing_leaves_no_file_and_no_row(package_copy, monkeypatch):
+    before = state(package_copy)
+    calls = fail_second_replace(monkeypatch)
     code, out = run("add-source", FRENCH, *OPTIONS, "--package", package_copy)
     assert code == 2 and "No space left on device" in out
     assert len(calls) == 2
@@ -214,3 +218,19 @@ def test_reanchoring_uses_the_words_and_the_text_around_them(old, start, new, st
     assert result.status == status
     if where is not None:
         assert (result.start, result.end) == (where, where + 2)
+
+
+def test_write_all_keeps_permission_bits_and_puts_everything_back_on_failure(tmp_path, monkeypatch):
+    from minusma_facts import writes
+
+    kept, new = tmp_path / "kept.csv", tmp_path / "new.csv"
+    kept.write_bytes(b"old\n")
+    kept.chmod(0o640)
+    writes.write_all({kept: b"changed\n"})
+    assert kept.read_bytes() == b"changed\n" and (kept.stat().st_mode & 0o777) == 0o640
+    fail_second_replace(monkeypatch)
+    with pytest.raises(OSError):
+        writes.write_all({kept: b"third\n", new: b"fresh\n"})
+    monkeypatch.undo()
+    assert kept.read_bytes() == b"changed\n" and not new.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.csv"]

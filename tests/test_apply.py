@@ -373,18 +373,21 @@ ODD = [
 @pytest.mark.parametrize("raw", ODD)
 def test_records_round_trip_and_untouched_ones_keep_their_bytes(raw):
     table = CsvTable("t", "t.csv", raw)
-    assert table.bytes(table.records) == raw
-    records = list(table.records)
-    first = records[1]
-    records[1] = table.changed_record(first, [first.values[0], first.values[1], "9"])
-    records.append(table.new_record(["c", "with, comma", ""]))
-    out = table.bytes(records)
-    ending = table.ending.encode()
-    expected_first = first.text.encode().rsplit(first.values[2].encode(), 1)[0] + b"9" + first.ending.encode()
-    rest = b"".join(r.text.encode() for r in table.records[2:])
+    assert table.bytes(table.rows) == raw
+    stored = table.csv.records
+    record_bytes = [raw[r.cells[0][0]:r.end] for r in stored]
+    endings = [raw[r.cells[-1][1]:r.end] for r in stored]
+    rows = list(table.rows)
+    first = rows[1]
+    rows[1] = table.changed_row(first, [first.values[0], first.values[1], "9"])
+    rows.append(table.new_row(["c", "with, comma", ""]))
+    out = table.bytes(rows)
+    ending = endings[0] or b"\n"
+    expected_first = record_bytes[1].rsplit(first.values[2].encode(), 1)[0] + b"9" + endings[1]
+    rest = b"".join(record_bytes[2:])
     if rest and not rest.endswith(ending):
         rest += ending
-    header = raw[: len(table.bom.encode()) + len(table.records[0].text.encode())]
+    header = raw[: stored[0].end]
     assert out == header + expected_first + rest + b'c,"with, comma",' + ending
 
 
@@ -397,6 +400,6 @@ def test_a_file_python_reads_otherwise_is_not_edited():
 
 def test_a_new_cell_is_quoted_only_when_it_must_be():
     table = CsvTable("t", "t.csv", b"id,a,b,c,d\n")
-    record = table.new_record(["x", 'q"', "cr\ronly", "", "plain ’ text"])
-    assert table.bytes([table.records[0], record]) == 'id,a,b,c,d\nx,"q""","cr\ronly",,plain ’ text\n'.encode()
-    assert list(csv.reader(io.StringIO(table.bytes([table.records[0], record]).decode(), newline="")))[1][2] == "cr\ronly"
+    record = table.new_row(["x", 'q"', "cr\ronly", "", "plain ’ text"])
+    assert table.bytes([table.rows[0], record]) == 'id,a,b,c,d\nx,"q""","cr\ronly",,plain ’ text\n'.encode()
+    assert list(csv.reader(io.StringIO(table.bytes([table.rows[0], record]).decode(), newline="")))[1][2] == "cr\ronly"

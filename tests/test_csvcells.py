@@ -95,3 +95,25 @@ def test_records_know_their_physical_line():
     table = CsvFile(b'a,b\n"x\ny",1\n\n"p\r\nq\rr",2\nlast,3', "t.csv")
     assert [r.line for r in table.records] == [1, 2, 5, 8]
     assert [table.value(c) for c in table.records[2].cells] == ["p\r\nq\rr", "2"]
+
+
+def test_render_keeps_stored_records_and_unchanged_cells_byte_for_byte():
+    raw = b'\xef\xbb\xbfid,name\r\na,"x"\r\nb,"say ""hi"""\r\nc,z'
+    table = CsvFile(raw, "t.csv")
+    header, a, b, c = table.records
+    assert table.render([(r, None) for r in table.records]) == raw
+    # b's name changes, a's id cell is rewritten with its own value (kept as stored), c is deleted, d is new
+    out = table.render([(header, None), (a, ["a", "x"]), (b, ["b", "plain"]), (None, ["d", "q,r"])])
+    assert out == b'\xef\xbb\xbfid,name\r\na,"x"\r\nb,plain\r\nd,"q,r"\r\n'
+    # the old last record, without a line ending, gets the file's own when a record follows it
+    assert table.render([(header, None), (c, None), (a, None)]) == b'\xef\xbb\xbfid,name\r\nc,z\r\na,"x"\r\n'
+
+
+@pytest.mark.parametrize("raw, whole", [
+    pytest.param(b"a\n1\n2\n", True, id="records fill the file"),
+    pytest.param(b"a\n1\n\n2\n", False, id="blank line between records"),
+    pytest.param(b"\na\n1\n", False, id="blank line first"),
+    pytest.param(b"a\n1\n\n", False, id="blank line last"),
+])
+def test_contiguous_says_whether_blank_lines_would_be_lost(raw, whole):
+    assert CsvFile(raw, "t.csv").contiguous() is whole

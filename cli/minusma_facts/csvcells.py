@@ -52,10 +52,12 @@ class Dialect:
 
 @dataclass(frozen=True)
 class Record:
-    """One CSV record: where it starts (1-based physical line) and each cell's byte range [start, end)."""
+    """One CSV record: where it starts (1-based physical line), each cell's byte range [start, end), and the
+    byte after its line ending (the file's length for a last record without one)."""
 
     line: int
     cells: tuple[tuple[int, int], ...]
+    end: int = -1
 
 
 class CsvFile:
@@ -80,6 +82,9 @@ class CsvFile:
             return piece.decode("utf-8")
         except UnicodeDecodeError as error:
             raise CsvError(f"{self.file}: not UTF-8 at byte {start + error.start}") from None
+
+    def values(self, record: Record) -> list[str]:
+        return [self.value(cell) for cell in record.cells]
 
     def rows(self, columns: list[str] | None = None) -> Iterator[tuple[int, Record, dict[str, str]]]:
         """(row number as validate counts it: the header is row 1, record, {column: value}) for each data row;
@@ -130,6 +135,38 @@ class CsvFile:
         return raw + self.dialect.delimiter.join(self.encode(v) for v in values) + ending
 
 
+    def render(self, rows: list[tuple[Record | None, list[str] | None]]) -> bytes:
+        """The file rebuilt from its rows, header first, BOM kept: `(record, None)` is a stored record, kept byte
+        for byte; `(record, values)` a stored record with new values, keeping the bytes of every cell whose value
+        is unchanged; `(None, values)` a new record, quoted only where it must be. Rows left out are removed.
+        A record that had no line ending (the old last one) gets the file's own when it is no longer last."""
+        out = [BOM] if self.raw.startswith(BOM) else []
+        ending = self.line_ending()
+        for i, (record, values) in enumerate(rows):
+            if record is None:
+                out.append(self.dialect.delimiter.join(self.encode(v) for v in values or []) + ending)
+                continue
+            own = self.raw[record.cells[-1][1]:record.end]
+            if values is None:
+                out.append(self.raw[record.cells[0][0]:record.end])
+                if not own and i + 1 < len(rows):
+                    out.append(ending)
+                continue
+            cells = [self.raw[start:end] if new == self.value((start, end)) else self.encode(new)
+                     for (start, end), new in zip(record.cells, values)]
+            out.append(self.dialect.delimiter.join(cells) + (own or ending))
+        return b"".join(out)
+
+    def contiguous(self) -> bool:
+        """True when the records fill the file: no blank line before, between or after them."""
+        start = len(BOM) if self.raw.startswith(BOM) else 0
+        for record in self.records:
+            if record.cells[0][0] != start:
+                return False
+            start = record.end
+        return start == len(self.raw)
+
+
 def _records(raw: bytes, file: str, dialect: Dialect) -> Iterator[Record]:
     q, d = re.escape(dialect.quote), re.escape(dialect.delimiter)
     # one cell and what ends it: the delimiter, a line ending or the end of the file
@@ -152,7 +189,7 @@ def _records(raw: bytes, file: str, dialect: Dialect) -> Iterator[Record]:
         if ending == dialect.delimiter:
             continue
         if len(cells) > 1 or cells[0][0] != cells[0][1]:  # a blank line is no record
-            yield Record(start_line, tuple(cells))
+            yield Record(start_line, tuple(cells), position)
         cells = []
         line += 1
         start_line = line

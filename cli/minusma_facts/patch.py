@@ -25,13 +25,13 @@ import json
 import os
 import re
 import shutil
-import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .coverage import primary_key
+from .csvcells import CsvError, CsvFile, Dialect, Record
 from .package import Package, PackageError
 from .safety import output_path, read_file
 
@@ -166,103 +166,49 @@ def _cells(where: str, name: str, value: Any, problems: list[str], nulls: bool =
 
 # -- one CSV file, record by record -----------------------------------------------------------------------------
 @dataclass
-class Record:
-    text: str  # the record as stored, its line ending included ("" for a record that is new or rewritten)
-    cells: list[str]  # each cell as stored (quotes included)
-    values: list[str]  # each cell's value
-    ending: str = ""
+class Row:
+    """One record of a table being patched: its values, and the stored record it comes from (None for a new
+    one); `changed` when its values are no longer the stored ones."""
+
+    values: list[str]
+    record: Record | None = None
+    changed: bool = False
 
 
 class CsvTable:
-    """The records of one CSV file; `bytes()` gives them back, untouched records byte for byte."""
+    """The records of one CSV file (read by `csvcells`, which knows every cell's bytes); `bytes()` gives them
+    back with untouched records byte for byte and changed records keeping every unchanged cell's bytes."""
 
-    def __init__(self, name: str, file: str, raw: bytes, delimiter: str = ",", quote: str = '"'):
-        self.name, self.file, self.delimiter, self.quote = name, file, delimiter, quote
+    def __init__(self, name: str, file: str, raw: bytes, dialect: Dialect = Dialect()):
+        import csv
+
+        self.name, self.file = name, file
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise PatchRefused([f"{file}: cannot be edited, it is not UTF-8 (byte {error.start}); run `minusma-facts validate`"]) from None
-        self.bom = BOM if text.startswith(BOM) else ""
-        self.records = _split(text[len(self.bom):], file, delimiter, quote)
-        if not self.records or not self.records[0].values:
-            raise PatchRefused([f"{file}: cannot be edited, it has no header row"])
-        self.header = self.records[0].values
-        self.ending = self.records[0].ending or "\n"
+        refused = f"{file}: cannot be edited row by row (blank lines, or cells this reader and Python's csv read differently); run `minusma-facts validate`"
+        try:
+            self.csv = CsvFile(raw, file, dialect)
+        except CsvError:
+            raise PatchRefused([refused]) from None
+        self.rows = [Row(self.csv.values(record), record) for record in self.csv.records]
+        delimiter, quote = dialect.delimiter.decode(), dialect.quote.decode()
+        expected = [row for row in csv.reader(io.StringIO(text.removeprefix(BOM), newline=""), delimiter=delimiter,
+                                              quotechar=quote, strict=False) if row]
+        if not self.csv.contiguous() or [row.values for row in self.rows] != expected:
+            raise PatchRefused([refused])
+        self.header = self.rows[0].values
 
-    def rows(self) -> list[Record]:
-        return self.records[1:]
+    def new_row(self, values: list[str]) -> Row:
+        return Row(list(values))
 
-    def encode(self, value: str) -> str:
-        q = self.quote
-        if any(c in value for c in (self.delimiter, q, "\r", "\n")):
-            return q + value.replace(q, q + q) + q
-        return value
+    def changed_row(self, row: Row, values: list[str]) -> Row:
+        return Row(list(values), row.record, changed=row.changed or values != row.values)
 
-    def new_record(self, values: list[str]) -> Record:
-        return Record("", [self.encode(v) for v in values], list(values), self.ending)
-
-    def changed_record(self, record: Record, values: list[str]) -> Record:
-        """The record with new values: the cells whose value is unchanged keep their stored bytes."""
-        cells = [old if new == before else self.encode(new) for old, before, new in zip(record.cells, record.values, values)]
-        return Record("", cells, list(values), record.ending or self.ending)
-
-    def bytes(self, records: list[Record | None]) -> bytes:
-        out = [self.bom]
-        live = [r for r in records if r is not None]
-        for i, record in enumerate(live):
-            ending = record.ending
-            if not ending and i + 1 < len(live):  # the old last record, without a line ending, is no longer last
-                ending = self.ending
-            out.append(record.text if record.text and ending == record.ending else self.delimiter.join(record.cells) + ending)
-        return "".join(out).encode("utf-8")
-
-
-def _split(text: str, file: str, delimiter: str, quote: str) -> list[Record]:
-    """The records of a CSV text with each cell as stored; refuses a text Python's csv module reads otherwise."""
-    import csv
-
-    q, d = re.escape(quote), re.escape(delimiter)
-    cell = re.compile(f"{q}(?:[^{q}]|{q}{q})*{q}(?=[{d}\\r\\n]|$)|[^{d}\\r\\n]*")
-    ending = re.compile(r"\r\n|\n|\r|$")
-    records, position, n = [], 0, len(text)
-    while position < n:
-        start, cells = position, []
-        while True:
-            match = cell.match(text, position)
-            cells.append(match.group())
-            position = match.end()
-            if text.startswith(delimiter, position):
-                position += 1
-                continue
-            break
-        end = ending.match(text, position)
-        if end is None:
-            break  # text after a closing quote: the check below refuses the file
-        position = end.end()
-        values = [c[1:-1].replace(quote + quote, quote) if c[:1] == quote and len(c) > 1 else c for c in cells]
-        records.append(Record(text[start:position], cells, values, end.group()))
-    blank = [r for r in records if r.values == [""]]
-    expected = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote, strict=False) if row]
-    if position < n or blank or [r.values for r in records] != expected:
-        raise PatchRefused([f"{file}: cannot be edited row by row (blank lines, or cells this reader and Python's csv "
-                            "read differently); run `minusma-facts validate`"])
-    return records
-
-
-def _dialect(package: Package, name: str, file: str) -> tuple[str, str]:
-    dialect = package.resource(name).get("dialect")
-    if dialect is None:
-        return ",", '"'
-    if not isinstance(dialect, dict):
-        raise PatchRefused([f"{file}: cannot be edited, its dialect is a reference (inline it in datapackage.json)"])
-    defaults = {"header": True, "doubleQuote": True, "headerRowCount": 1, "skipInitialSpace": False}
-    odd = sorted(k for k, v in dialect.items()
-                 if (k in defaults and v != defaults[k]) or k in ("escapeChar", "commentChar", "commentRows", "headerRows"))
-    delimiter, quote = dialect.get("delimiter", ","), dialect.get("quoteChar", '"')
-    if odd or not all(isinstance(v, str) and len(v) == 1 and v not in "\r\n" for v in (delimiter, quote)):
-        raise PatchRefused([f"{file}: cannot be edited, its dialect ({', '.join(odd) or 'delimiter or quoteChar'}) "
-                            "is not one apply writes"])
-    return delimiter, quote
+    def bytes(self, rows: list[Row | None]) -> bytes:
+        return self.csv.render([(row.record, row.values if row.changed or row.record is None else None)
+                                for row in rows if row is not None])
 
 
 # -- applying the changes in memory -----------------------------------------------------------------------------
@@ -282,7 +228,7 @@ class TablePlan:
     file: str
     table: CsvTable
     key: list[str]
-    records: list[Record | None]
+    records: list[Row | None]
     index: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
     edits: list[Edit] = field(default_factory=list)
 
@@ -363,11 +309,15 @@ def _open_table(package: Package, name: str, originals: dict[str, bytes]) -> Tab
     except OSError as error:
         raise CannotApply(f"{file}: cannot be read ({error.strerror})") from None
     originals[file] = raw
-    table = CsvTable(name, file, raw, *_dialect(package, name, file))
+    try:
+        dialect = Dialect.of(package.resource(name), file)
+    except CsvError as error:
+        raise PatchRefused([f"{error}; apply cannot edit this table"]) from None
+    table = CsvTable(name, file, raw, dialect)
     missing = [k for k in key if k not in table.header]
     if missing:
         raise PatchRefused([f"{file}: the header has no primary key column {', '.join(missing)}; run `minusma-facts validate`"])
-    plan = TablePlan(name, file, table, key, list(table.records))
+    plan = TablePlan(name, file, table, key, list(table.rows))
     plan.reindex()
     return plan
 
@@ -400,7 +350,7 @@ def _apply(package: Package, plan: TablePlan, change: Change, problems: list[str
         if clash:
             problems.append(f"{where}: the row's {', '.join(clash)} differs from its \"key\"")
             return
-        plan.records.append(plan.table.new_record(values))
+        plan.records.append(plan.table.new_row(values))
         plan.index[key] = [len(plan.records) - 1]
         plan.edits.append(Edit("insert", plan.name, row_id, [(n, "", v) for n, v in zip(header, values) if v]))
         return
@@ -428,7 +378,7 @@ def _apply(package: Package, plan: TablePlan, change: Change, problems: list[str
         problems.append(f"{where}: the new key {'/'.join(new_key)} is already taken by {file} row "
                         f"{plan.row_number(plan.index[new_key][0])}")
         return
-    plan.records[i] = plan.table.changed_record(record, values)
+    plan.records[i] = plan.table.changed_row(record, values)
     del plan.index[key]
     plan.index[new_key] = [i]
     plan.edits.append(Edit("update", plan.name, row_id,
@@ -509,39 +459,16 @@ def check(plan: Plan, sources_dir: Path | None = None, inspect=None):
 
 
 def write(plan: Plan) -> list[str]:
-    """Replace every changed file, all or none; return the files written."""
+    """Replace every changed file, all or none (`writes.write_all`); return the files written."""
+    from .writes import write_all
+
     root = plan.package.location
     files = plan.files()
     targets = {file: output_path(root, file) for file in files}
     for file, target in targets.items():
         if target.read_bytes() != plan.originals[file]:
             raise CannotApply(f"{file} changed while the patch was being checked; nothing was written, run apply again")
-    temporaries: dict[str, Path] = {}
-    backups: dict[str, Path] = {}
-    done: list[str] = []
-    try:
-        for file, target in targets.items():
-            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".apply", dir=target.parent)
-            temporaries[file] = Path(name)
-            with os.fdopen(handle, "wb") as out:
-                out.write(files[file])
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(name, stat.S_IMODE(target.stat().st_mode))
-            backup = target.with_name(f".{target.name}.{os.getpid()}.before-apply")
-            _link_or_copy(str(target), str(backup))
-            backups[file] = backup
-        try:
-            for file, target in targets.items():
-                os.replace(temporaries[file], target)
-                done.append(file)
-        except BaseException:
-            for file in done:
-                os.replace(backups[file], targets[file])
-            raise
-    finally:
-        for path in list(temporaries.values()) + list(backups.values()):
-            path.unlink(missing_ok=True)
+    write_all({targets[file]: data for file, data in files.items()})
     return list(files)
 
 
