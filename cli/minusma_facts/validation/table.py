@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..report import Problem, Report
+from ..report import WARNING, Problem, Report
 
 BOM = b"\xef\xbb\xbf"
 
@@ -186,7 +186,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
 
     body_start = _offset_after_lines(raw, header_lines)
     if body_start >= len(raw):
-        add("empty-table", "the table has a header and no rows", row=1, line=1)
+        add("empty-table", "the table has a header and no rows", row=1, line=1, severity=WARNING)
         return _no_rows(resource, file, schema, header)
 
     width = max(len(header), 1)
@@ -213,7 +213,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     n_valid = parsed.num_rows
     total = n_valid + len(invalid)
     if total == 0:
-        add("empty-table", "the table has a header and no rows", row=1, line=1)
+        add("empty-table", "the table has a header and no rows", row=1, line=1, severity=WARNING)
         return _no_rows(resource, file, schema, header)
     all_numbers = np.arange(2, total + 2, dtype=np.int64)
     invalid_numbers = np.array([number for number, _ in invalid], dtype=np.int64)
