@@ -18,6 +18,9 @@ from minusma_facts.validation.numbers import Reading, disagreements, read_figure
         pytest.param("Thousands", Reading("thousands", 2000, None, None), id="thousands"),
         pytest.param("thousands of people", Reading("thousands", 2000, None, None), id="thousands of"),
         pytest.param("Several thousand", Reading("several_thousand", 3000, None, None), id="several thousand"),
+        pytest.param("Des centaines", Reading("hundreds", 200, None, None), id="French des centaines"),
+        pytest.param("des centaines de manifestants", Reading("hundreds", 200, None, None), id="French, with the unit"),
+        pytest.param("hundreds", Reading("hundreds", 200, None, None), id="hundreds"),
         pytest.param("millions", Reading("millions", 2_000_000, None, None), id="millions"),
         pytest.param("a few weeks", Reading("a_few", 2, None, None), id="a few"),
         pytest.param("10 years", Reading("exact", 10, 10, 10), id="exact"),
@@ -38,6 +41,12 @@ def test_a_figure_coded_as_its_round_number_is_a_disagreement():
     assert set(found) == {"low"}
     assert "low 301, not 300" in found["low"]
     assert set(dict(disagreements("More than 300", "exact", 300, 300, 300))) == {"qualifier", "low", "best", "high"}
+
+
+def test_des_centaines_coded_as_a_hundred_is_a_disagreement():
+    found = dict(disagreements("Des centaines", "hundreds", 100, None, None))
+    assert set(found) == {"low"} and "low 200, not 100" in found["low"]
+    assert disagreements("Des centaines", "hundreds", 200, None, None) == []
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,8 @@
 """The words of a figure against its coded range: "more than 300" must be coded low 301, no best, no high.
 
+The words may be English or French (« des centaines »: hundreds, at least 200); a new language's wording gets
+its rule here and in docs/codebook.md before its range is trusted.
+
 docs/codebook.md (section 6) gives the coding rules; this module applies them to the words as written
 (`count_text`, `value_text`) so a machine can check that every coded number says what its words say. A row
 whose words follow none of the rules gets a warning, so a new kind of wording is noticed, not waved through.
@@ -26,6 +29,7 @@ BOUNDS = {
     "more_than": ("low",),
     "almost": ("high",),
     "a_few": ("low",),
+    "hundreds": ("low",),
     "thousands": ("low",),
     "several_thousand": ("low",),
     "millions": ("low",),
@@ -54,6 +58,8 @@ RULES = [
     (rf"almost {_NUMBER}\b.*", lambda n: Reading("almost", None, None, _number(n) - 1)),
     (r"several thousands?\b.*", lambda: Reading("several_thousand", 3000, None, None)),
     (r"thousands\b.*", lambda: Reading("thousands", 2000, None, None)),
+    # French: « des centaines » (hundreds, plural): at least 200, no upper bound, as "thousands" is at least 2,000
+    (r"(?:des )?centaines\b.*|hundreds\b.*", lambda: Reading("hundreds", 200, None, None)),
     (r"millions\b.*", lambda: Reading("millions", 2_000_000, None, None)),
     (r"a few\b.*", lambda: Reading("a_few", 2, None, None)),
     (rf"{_NUMBER}\b.*", lambda n: Reading("exact", _number(n), _number(n), _number(n))),
