@@ -67,6 +67,15 @@ def sqlite_value(kind: str, text: str):
 
 
 NAMES = sorted(RESOURCES)
+COMPUTED = "computed_estimates"  # computed from casualties and figures (minusma_facts.reconcile), in every export
+
+
+def computed_rows(package: Path, convert=lambda v: v) -> list[tuple]:
+    from minusma_facts.package import Package
+    from minusma_facts.reconcile import computed_schema, reconcile
+
+    names = [f["name"] for f in computed_schema()["fields"]]
+    return [tuple(convert(row[n]) for n in names) for row in reconcile(Package.open(package))]
 
 
 # -- round trips ------------------------------------------------------------------------------------------
@@ -75,11 +84,14 @@ def test_sqlite_round_trips_every_table(package: Path, tmp_path: Path):
     result = run("export", "--format", "sqlite", "--output", out, package)
     assert result.exit_code == 0, result.output
     connection = sqlite3.connect(out)
-    assert sorted(r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")) == NAMES
+    assert sorted(r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")) == sorted(NAMES + [COMPUTED])
     for name in NAMES:
         columns = ", ".join(f'"{f["name"]}"' for f in SCHEMAS[name]["fields"])
         got = connection.execute(f'SELECT {columns} FROM "{name}" ORDER BY rowid').fetchall()
         assert got == expected(name, sqlite_value), name
+    assert connection.execute(f'SELECT * FROM "{COMPUTED}" ORDER BY rowid').fetchall() == computed_rows(package)
+    sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = ?", (COMPUTED,)).fetchone()[0]
+    assert "COMPUTED by minusma_facts.reconcile" in sql
     connection.close()
 
 
@@ -89,7 +101,10 @@ def test_parquet_round_trips_every_table(package: Path, tmp_path: Path):
     out = tmp_path / "parquet"
     result = run("export", "-f", "parquet", "-o", out, package)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in NAMES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in NAMES + [COMPUTED])
+    computed = pq.read_table(out / f"{COMPUTED}.parquet")
+    assert computed.schema.metadata[b"computed"] == b"true"
+    assert [tuple(row.values()) for row in computed.to_pylist()] == computed_rows(package)
     for name in NAMES:
         table = pq.read_table(out / f"{name}.parquet")
         assert table.column_names == [f["name"] for f in SCHEMAS[name]["fields"]]
@@ -114,7 +129,12 @@ def test_xlsx_round_trips_every_table(package: Path, tmp_path: Path):
         ]
         assert got == expected(name, python_value), name
     described = list(workbook["_fields"].iter_rows(values_only=True))[1:]
-    assert [(r[0], r[1]) for r in described] == [(n, f["name"]) for n in RESOURCES for f in SCHEMAS[n]["fields"]]
+    from minusma_facts.reconcile import computed_schema
+
+    assert [(r[0], r[1]) for r in described] == [(n, f["name"]) for n in RESOURCES for f in SCHEMAS[n]["fields"]] + [
+        (COMPUTED, f["name"]) for f in computed_schema()["fields"]]
+    assert all(r[5].startswith("COMPUTED") for r in described if r[0] == COMPUTED)
+    assert [tuple(r) for r in list(workbook[COMPUTED].iter_rows(values_only=True))[1:]] == computed_rows(package)
 
 
 # -- types and keys from the schemas -----------------------------------------------------------------------
@@ -215,8 +235,8 @@ def test_default_output_goes_to_dist_beside_the_package(package: Path):
     result = run("export", "-f", "sqlite", package)
     assert result.exit_code == 0, result.output
     assert (package / "dist" / f"{STEM}.sqlite").is_file()
-    total = sum(len(csv_rows(n)) for n in NAMES)
-    assert f"({len(NAMES)} tables, {total} rows)" in result.output
+    total = sum(len(csv_rows(n)) for n in NAMES) + len(computed_rows(package))
+    assert f"({len(NAMES) + 1} tables, {total} rows)" in result.output
 
 
 def test_export_reads_a_release_archive(package: Path, tmp_path: Path):

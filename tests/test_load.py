@@ -44,7 +44,20 @@ def test_load_returns_every_table_of_the_descriptor():
     tables = minusma_facts.load()
     assert list(tables) == TABLES
     assert all(isinstance(frame, pd.DataFrame) for frame in tables.values())
-    assert all(len(frame) > 0 for frame in tables.values())
+    # every table holds rows but event_reports, which holds none until a second source reports an event
+    assert [name for name, frame in tables.items() if len(frame) == 0] == ["event_reports"]
+    assert list(tables["event_reports"].columns) == [f["name"] for f in json.loads((ROOT / "schemas/event_reports.schema.json").read_text())["fields"]]
+
+
+def test_load_gives_the_computed_estimates_only_when_asked():
+    assert "computed_estimates" not in minusma_facts.load()
+    tables = minusma_facts.load(computed=True)
+    estimates = tables["computed_estimates"]
+    assert estimates.equals(minusma_facts.load("computed_estimates"))
+    crowd = estimates[(estimates["event_id"] == "bamako_protest_2023_05_25") & (estimates["kind"] == "crowd_size")].iloc[0]
+    # the one source's two crowd figures: "Thousands" (2,000 or more) and "Several thousand" (3,000 or more)
+    assert (crowd["low"], crowd["best"], crowd["high"] is pd.NA, crowd["number_of_sources"]) == (2000, 3000, True, 1)
+    assert str(estimates["number_of_sources"].dtype) == "Int64"
 
 
 @pytest.mark.parametrize("table", TABLES, ids=TABLES)

@@ -10,6 +10,10 @@ inside a release archive whose hash must not change between two builds.
 - Parquet: one file per resource in a folder, Arrow types from the schema, field descriptions as metadata.
 - Excel: one sheet per resource plus a ``_fields`` sheet describing every column; fixed document
   timestamps.
+
+Each format also holds ``computed_estimates``, COMPUTED from casualties and figures by
+:mod:`minusma_facts.reconcile` (one estimate per event and kind across sources), never a file of the package:
+its SQLite table's comment, its Parquet metadata (``computed: true``) and its ``_fields`` rows say so.
 """
 
 from __future__ import annotations
@@ -74,6 +78,19 @@ def table_columns(package: Package, name: str) -> tuple[list[dict[str, Any]], li
         )
     columns = [[_python_value(v, f.get("type", "string")) for v in frame[f["name"]].tolist()] for f in fields]
     return fields, columns
+
+
+def export_tables(package: Package) -> list[tuple[str, dict[str, Any], tuple[list[dict[str, Any]], list[list[Any]]], bool]]:
+    """(name, schema, (fields, columns), computed) of every resource, then of the computed estimates."""
+    from .reconcile import COMPUTED_TABLE, computed_schema, estimate_columns
+
+    tables = [(name, package.schema(name), table_columns(package, name), False) for name in package.resource_names]
+    if COMPUTED_TABLE not in package.resource_names:
+        try:
+            tables.append((COMPUTED_TABLE, computed_schema(), estimate_columns(package), True))
+        except FileNotFoundError as error:
+            raise ExportError(f"cannot compute {COMPUTED_TABLE}: {error}") from None
+    return tables
 
 
 def _rows(columns: list[list[Any]]) -> list[tuple[Any, ...]]:
@@ -221,14 +238,17 @@ def write_sqlite(package: Package, out_path: Path) -> dict[str, int]:
     """One SQLite database with a table per resource; returns the row count of each table."""
     out_path = Path(out_path)
     counts: dict[str, int] = {}
-    tables = [(name, package.schema(name), table_columns(package, name)) for name in package.resource_names]
+    tables = export_tables(package)
     with atomic_target(out_path) as temporary:
         temporary.unlink()  # sqlite3 creates the file itself
         connection = sqlite3.connect(temporary)
         try:
             connection.execute("PRAGMA journal_mode = OFF")
-            for name, schema, (fields, columns) in tables:
-                connection.execute(create_table_sql(name, schema))
+            for name, schema, (fields, columns), computed in tables:
+                sql = create_table_sql(name, schema)
+                if computed:  # the statement SQLite keeps in sqlite_master says what the table is
+                    sql = sql.replace("\n", f"\n  -- COMPUTED by minusma_facts.reconcile from casualties and figures; not a file of the package\n", 1)
+                connection.execute(sql)
                 names = ", ".join(_quote(f["name"]) for f in fields)
                 marks = ", ".join("?" for _ in fields)
                 rows = [tuple(_sqlite_value(v) for v in row) for row in _rows(columns)]
@@ -260,9 +280,9 @@ def write_parquet(package: Package, out_dir: Path) -> dict[str, int]:
 
     out_dir = Path(out_dir)
     counts: dict[str, int] = {}
-    tables = [(name, table_columns(package, name)) for name in package.resource_names]
+    tables = export_tables(package)
     with atomic_target(out_dir, directory=True) as temporary:
-        for name, (fields, columns) in tables:
+        for name, _, (fields, columns), computed in tables:
             arrow_fields = [
                 pa.field(
                     f["name"],
@@ -273,7 +293,7 @@ def write_parquet(package: Package, out_dir: Path) -> dict[str, int]:
                 for f in fields
             ]
             arrays = [pa.array(values, type=arrow_type(f)) for f, values in zip(fields, columns)]
-            schema = pa.schema(arrow_fields, metadata={"resource": name})
+            schema = pa.schema(arrow_fields, metadata={"resource": name, **({"computed": "true"} if computed else {})})
             table = pa.Table.from_arrays(arrays, schema=schema)
             pq.write_table(table, temporary / f"{name}.parquet")
             counts[name] = table.num_rows
@@ -296,7 +316,7 @@ def write_xlsx(package: Package, out_path: Path, *, stamp: dt.datetime | None = 
 
     out_path = Path(out_path)
     stamp = stamp or package_timestamp(package.descriptor)
-    tables = [(name, table_columns(package, name)) for name in package.resource_names]
+    tables = export_tables(package)
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "minusma-facts"
     workbook.properties.title = str(package.descriptor.get("title", ""))
@@ -319,7 +339,7 @@ def write_xlsx(package: Package, out_path: Path, *, stamp: dt.datetime | None = 
         sheet.append([text(sheet, name, bold) for name in names])
 
     counts: dict[str, int] = {}
-    for name, (fields, columns) in tables:
+    for name, _, (fields, columns), _computed in tables:
         sheet = workbook.create_sheet(_sheet_title(name))
         header(sheet, [f["name"] for f in fields])
         rows = _rows(columns)
@@ -330,9 +350,10 @@ def write_xlsx(package: Package, out_path: Path, *, stamp: dt.datetime | None = 
 
     sheet = workbook.create_sheet(FIELDS_SHEET)
     header(sheet, ["table", "field", "type", "required", "title", "description"])
-    for name in package.resource_names:
-        for f in package.schema(name).get("fields", []):
-            sheet.append([text(sheet, v) for v in (name, f["name"], f.get("type", "string"), _required(f), f.get("title"), f.get("description"))])
+    for name, schema, _, computed in tables:
+        for f in schema.get("fields", []):
+            description = f"COMPUTED (minusma_facts.reconcile), not typed: {f.get('description')}" if computed else f.get("description")
+            sheet.append([text(sheet, v) for v in (name, f["name"], f.get("type", "string"), _required(f), f.get("title"), description)])
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from .coverage import raw_rows
 from .package import Package, PackageError
+from .reconcile import estimate, figure_of
 from .safety import looks_like_formula
 from .validation.acled import ACTOR1_ROLES, ACTOR2_ROLES, COUNTED_CERTAINTY, eligible
 
@@ -169,6 +170,14 @@ class _Data:
         self.sources = {r["source_id"]: r for r in self.tables["sources"]}
         self.actors = {r["actor_id"]: r for r in self.tables["actors"]}
         self.events = {r["event_id"]: r for r in self.tables["events"]}
+        # further sources' reports of an event (optional: a package from before 0.3.0 has no such table)
+        self.reports: dict[str, list[dict[str, str]]] = {}
+        if "event_reports" in package.resource_names:
+            try:
+                for report in raw_rows(package, "event_reports"):
+                    self.reports.setdefault(report["event_id"], []).append(report)
+            except FileNotFoundError as error:
+                raise PackageError(f"{error}: missing from the package") from None
         # ACLED's timestamp is when a row last changed: here, when this version of the package was made
         from .export import package_timestamp
 
@@ -203,6 +212,11 @@ class _Data:
                 seen.add(link["actor_id"])
                 found.append(self.actors[link["actor_id"]])
         return found
+
+    def sources_of(self, event: dict[str, str]) -> list[dict[str, str]]:
+        """The sources that report the event: its own, then each further report's, each once."""
+        ids = dict.fromkeys([event["source_id"]] + [r["source_id"] for r in self.reports.get(event["event_id"], [])])
+        return [self.sources[i] for i in ids if i in self.sources]
 
 
 def _int(value: str) -> int | None:
@@ -293,6 +307,8 @@ def acled_rows(data: _Data) -> list[dict[str, Any]]:
         country = COUNTRIES.get(event["country_iso3"], {})
         source = data.sources.get(event["source_id"], {})
         admin_level = _int(event["admin_level"])
+        # every source that reports the event: ACLED lists its sources '; '-separated
+        publishers = "; ".join(dict.fromkeys(p for p in (_publisher(s) for s in data.sources_of(event)) if p))
         rows.append(
             {
                 "event_id_cnty": None,
@@ -322,11 +338,11 @@ def acled_rows(data: _Data) -> list[dict[str, Any]]:
                 "latitude": _float(event["latitude"]),
                 "longitude": _float(event["longitude"]),
                 "geo_precision": _int(event["geo_precision"]),
-                "source": _publisher(source) or None,
+                "source": publishers or None,
                 "source_scale": None,
                 "notes": f"{event['event_name']}.{_unnamed([(side1, actor1), (side2, actor2)])} Source text{_copy_note(source)}: \"{event['evidence']}\" "
                 f"({event['source_id']} [{event['evidence_start']}:{event['evidence_end']}]; "
-                f"minusma-facts event {event_id})",
+                f"minusma-facts event {event_id})" + _further_reports(data, event_id),
                 "fatalities": _fatalities(data, event_id),
                 "tags": "; ".join(
                     dict.fromkeys(
@@ -365,15 +381,29 @@ def _others(actors: list[dict[str, str]], primary: dict[str, str] | None) -> lis
     return [a for a in actors if a is not primary and a.get("actor_kind") != "person"]
 
 
+def _further_reports(data: _Data, event_id: str) -> str:
+    """The notes' sentences for every further source's report of the event (event_reports), with its words."""
+    out = ""
+    for report in data.reports.get(event_id, []):
+        source = data.sources.get(report["source_id"], {})
+        out += (f" Also reported by {_publisher(source) or report['source_id']}{_copy_note(source)}: \"{report['evidence']}\" "
+                f"({report['source_id']} [{report['evidence_start']}:{report['evidence_end']}]).")
+    return out
+
+
 def _fatalities(data: _Data, event_id: str) -> int | None:
-    """The killed of this one event as the source counts them: count_best, else count_low for "more than N".
-    0 when the source reports no one killed in the event (ACLED's convention: no reported deaths is 0). Empty
-    when it reports killing but gives no count for this one event, only a cumulative tally, or several figures."""
+    """The killed of this one event as its sources count them: each source's count_best, else count_low for
+    "more than N"; with several sources, their reconciled best (reconcile.estimate). 0 when no source reports
+    anyone killed in the event (ACLED's convention: no reported deaths is 0). Empty when a source reports killing
+    but gives no count for this one event, only a cumulative tally, or several figures."""
     killed = [r for r in data.tables["casualties"] if r["event_id"] == event_id and r["harm_type"] == "killed"]
     if not killed:
         return 0
-    counts = [_toll(row) for row in killed if row["tally_type"] == "event_toll"]
-    return counts[0] if len(counts) == 1 and len(killed) == 1 else None
+    sources = [r["source_id"] for r in killed]
+    if any(r["tally_type"] != "event_toll" or _toll(r) is None for r in killed) or len(set(sources)) != len(sources):
+        return None
+    best = estimate([figure_of(r, "casualties") for r in killed])["best"]
+    return None if best is None else int(best)
 
 
 def _toll(row: dict[str, str]) -> int | None:
@@ -425,34 +455,40 @@ def priogrid_gid(latitude: float, longitude: float) -> int:
 
 
 def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
-    """One row per casualty figure of the killed (tally_type event_toll) of an event GED could record
-    (validation.acled.eligible: a UCDP type, a known side, a death, a date within a year, a place)."""
+    """One row per event GED could record (validation.acled.eligible: a UCDP type, a known side, a death, a date
+    within a year, a place), from its killed rows (tally_type event_toll), every source's: low, best, high and
+    number_of_sources are their reconciliation (reconcile.estimate), the source columns list every source."""
     rows = []
     keep = data.eligible("ucdp")
+    tolls: dict[str, list[dict[str, str]]] = {}
     for casualty in data.tables["casualties"]:
-        if casualty["harm_type"] != "killed" or casualty["tally_type"] != "event_toll" or casualty["event_id"] not in keep:
-            continue
-        event = data.events.get(casualty["event_id"])
+        if casualty["harm_type"] == "killed" and casualty["tally_type"] == "event_toll" and casualty["event_id"] in keep:
+            tolls.setdefault(casualty["event_id"], []).append(casualty)
+    for event_id, killed in tolls.items():
+        event = data.events.get(event_id)
         if event is None:
             continue
-        source = data.sources.get(casualty["source_id"], {})
+        casualty = killed[0]
+        reconciled = estimate([figure_of(r, "casualties") for r in killed])
+        sources = [data.sources[i] for i in dict.fromkeys(r["source_id"] for r in killed) if i in data.sources]
         perpetrators = data.actors_of(event["event_id"], ("perpetrator",))
         side_a = _primary(perpetrators)
-        victim = data.actors.get(casualty["victim_actor_id"])
+        victim = next((data.actors[r["victim_actor_id"]] for r in killed if r["victim_actor_id"] in data.actors), None)
         civilians = victim is not None and _inter(victim) == CIVILIANS_INTER
         start, end = _date(event["date_start"]), _date(event["date_end"])
         date_prec = ucdp_date_prec(event)
         latitude, longitude = _float(event["latitude"]), _float(event["longitude"])
         country = COUNTRIES.get(event["country_iso3"], {})
-        # best: the exact number the source gives, else the smallest its words allow ("more than 500": 501)
-        best = _int(casualty["count_best"]) if casualty["count_best"] else _int(casualty["count_low"])
-        high = _int(casualty["count_high"])
+        # best: the exact number a source gives, else the smallest its words allow ("more than 500": 501); across
+        # sources their median (reconcile.estimate, docs/codebook.md)
+        best = None if reconciled["best"] is None else int(reconciled["best"])
+        high = None if reconciled["high"] is None else int(reconciled["high"])
         if high is None and best is not None:
             high = best  # unbounded ("more than 500"): GED needs a number; the words stay in the package
         rows.append(
             {
                 "id": None,
-                "relid": casualty["casualty_id"],
+                "relid": reconciled["row_ids"],
                 "year": start.year if start and end and start.year == end.year else None,
                 "active_year": None,
                 "code_status": None,
@@ -469,13 +505,13 @@ def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
                 "side_b_dset_id": None,
                 "side_b_new_id": None,
                 "side_b": "Civilians" if civilians else (_ged_side(data, victim) or casualty["victim_text"] or None),
-                "number_of_sources": 1,
-                "source_article": f"{_publisher(source)}, \"{source.get('headline', '')}\", "
-                f"{source.get('publication_date', '')}{_copy_note(source)}" if source else None,
-                "source_office": _publisher(source) or None,
-                "source_date": _ged_date(_date(source.get("publication_date", ""))),
-                "source_headline": source.get("headline") or None,
-                "source_original": casualty["reported_by_text"] or None,
+                "number_of_sources": reconciled["number_of_sources"],
+                "source_article": "; ".join(f"{_publisher(source)}, \"{source.get('headline', '')}\", "
+                                            f"{source.get('publication_date', '')}{_copy_note(source)}" for source in sources) or None,
+                "source_office": "; ".join(_publisher(source) for source in sources) or None,
+                "source_date": "; ".join(filter(None, (_ged_date(_date(source.get("publication_date", ""))) for source in sources))) or None,
+                "source_headline": "; ".join(source.get("headline", "") for source in sources) or None,
+                "source_original": "; ".join(dict.fromkeys(r["reported_by_text"] for r in killed if r["reported_by_text"])) or None,
                 "where_prec": ucdp_where_prec(event),
                 "where_coordinates": event["location_name"] or None,
                 "where_description": event["location_text"] or None,
@@ -499,7 +535,7 @@ def ucdp_rows(data: _Data) -> list[dict[str, Any]]:
                 "deaths_unknown": (0 if civilians else best) if best is not None else None,
                 "best": best,
                 "high": high,
-                "low": _int(casualty["count_low"]),
+                "low": None if reconciled["low"] is None else int(reconciled["low"]),
                 "gwnoa": None,
                 "gwnob": None,
             }

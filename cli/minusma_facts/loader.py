@@ -13,6 +13,9 @@ Example (the tests run it as a doctest):
 ['day', 'month', 'year']
 >>> str(tables["casualties"]["count_best"].dtype), str(events["event_id"].dtype)
 ('Int64', 'string')
+>>> crowd = minusma_facts.load("computed_estimates").set_index(["event_id", "kind"]).loc[("bamako_protest_2023_05_25", "crowd_size")]
+>>> int(crowd["low"]), int(crowd["number_of_sources"])
+(2000, 1)
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ def load(
     table: str | None = None,
     *,
     path: str | Path | Package | None = None,
+    computed: bool = False,
 ) -> "dict[str, pd.DataFrame] | pd.DataFrame":
     """Read the package's tables, typed from the schema files.
 
@@ -74,6 +78,11 @@ def load(
     Types come from ``schemas/*.schema.json`` through :func:`minusma_facts.package.cast_frame`: dates as
     ``datetime64[s]``, fields with an ``enum`` as categoricals with the categories in schema order, integers as
     nullable ``Int64``, numbers as ``Float64``, booleans as ``boolean`` and ids and text as ``string``.
+    ``load("computed_estimates")`` is not a file of the package but COMPUTED from casualties and figures
+    (:mod:`minusma_facts.reconcile`): one estimate per event and kind of harm or figure across sources, with
+    low, best, high, number_of_sources and each source's own figures. ``load(computed=True)`` adds it to the
+    dict under that name; plain ``load()`` gives only the package's own tables.
+
     Without a path the package is the current folder, which must hold a datapackage.json (``PackageError``
     otherwise): the same rule as every ``minusma-facts`` command, with no search and no fallback.
     """
@@ -84,10 +93,17 @@ def load(
             table = str(name_or_path)
         else:
             raise TypeError("load(name_or_path, table): give the package path first, then the table name")
+    from .reconcile import COMPUTED_TABLE, estimates_frame
+
     package = open_package(path)
     names = package.resource_names
     if table is not None:
+        if table == COMPUTED_TABLE and table not in names:
+            return estimates_frame(package)
         if table not in names:
-            raise KeyError(f"no table named {table!r}; the package has: {', '.join(names)}")
+            raise KeyError(f"no table named {table!r}; the package has: {', '.join(names)} (and the computed {COMPUTED_TABLE})")
         return package.read_table(table)
-    return {name: package.read_table(name) for name in names}
+    tables = {name: package.read_table(name) for name in names}
+    if computed and COMPUTED_TABLE not in tables:
+        tables[COMPUTED_TABLE] = estimates_frame(package)
+    return tables
