@@ -81,7 +81,8 @@ def _lower_median(values: list[float]) -> float:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def _show(value: float | None) -> str:
+def number_text(value: float | None) -> str:
+    """A bound as written in the computed text: 2000, not 2000.0; empty for None."""
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else repr(value)
@@ -89,14 +90,14 @@ def _show(value: float | None) -> str:
 
 def _range(figure: Figure) -> str:
     if figure.best is not None and figure.low == figure.best == figure.high:
-        return _show(figure.best)
+        return number_text(figure.best)
     if figure.low is None and figure.high is None:
         return "no bound"
     if figure.high is None:
-        return f"{_show(figure.low)} or more"
+        return f"{number_text(figure.low)} or more"
     if figure.low is None:
-        return f"at most {_show(figure.high)}"
-    return f"{_show(figure.low)} to {_show(figure.high)}"
+        return f"at most {number_text(figure.high)}"
+    return f"{number_text(figure.low)} to {number_text(figure.high)}"
 
 
 def estimate(figures: list[Figure]) -> dict[str, Any]:
@@ -170,7 +171,7 @@ def estimates_frame(package: "Package") -> "pd.DataFrame":
 
     schema = computed_schema()
     names = [f["name"] for f in schema["fields"]]
-    rows = [{n: "" if row[n] is None else (_show(row[n]) if isinstance(row[n], float) else str(row[n])) for n in names}
+    rows = [{n: "" if row[n] is None else (number_text(row[n]) if isinstance(row[n], float) else str(row[n])) for n in names}
             for row in reconcile(package)]
     frame = pd.DataFrame(rows, columns=names, dtype="string").fillna("")
     return cast_frame(frame, schema)

@@ -2,6 +2,8 @@
 
 Links follow the foreign keys of the Table Schemas both ways: the rows this row points to (the event of a
 casualty) and the rows that point to it (the actors of an event through event_actors, its casualties, ...).
+An event also shows every further source's report of it (event_reports) with that source's passage, and its
+computed estimates across sources (minusma_facts.reconcile).
 """
 
 from __future__ import annotations
@@ -86,6 +88,13 @@ def show(package: Package, table: str, wanted_id: str) -> dict[str, Any]:
                     incoming.append(_link(package, fk, fk.table, other, "/".join(fk.fields)))
                     incoming[-1]["via"] = _via(package, fk.table, other, table, rows)
 
+    reports = [{"source_id": link["row"].get("source_id", ""), "id": link["id"], "row": link["row"],
+                "passage": passage(package, REPORTS, link["row"])} for link in incoming if link["table"] == REPORTS]
+    estimates = []
+    if table == EVENTS:
+        from .reconcile import estimate_rows
+
+        estimates = [e for e in estimate_rows(rows("casualties"), rows("figures")) if e["event_id"] == wanted_id]
     return {
         "table": table,
         "id": wanted_id,
@@ -93,7 +102,12 @@ def show(package: Package, table: str, wanted_id: str) -> dict[str, Any]:
         "links_to": outgoing,
         "linked_from": incoming,
         "passage": passage(package, table, row),
+        "reports": reports,
+        "estimates": estimates,
     }
+
+
+EVENTS, REPORTS = "events", "event_reports"
 
 
 def _link(package: Package, fk: ForeignKey, table: str, row: dict[str, str], field: str) -> dict[str, Any]:

@@ -54,6 +54,7 @@ def site_data(package: Package) -> dict[str, Any]:
                 "rows": [[row.get(f["name"], "") for f in fields] for row in rows],
             }
         )
+    tables.append(_computed_table(package))
     shares = {}
     if any(text is not None for text in texts.values()):
         shares = {s["source_id"]: s.get("covered_share") for s in coverage(package)["sources"] if s["text_present"]}
@@ -76,6 +77,30 @@ def site_data(package: Package) -> dict[str, Any]:
             for source_id, text in texts.items()
         },
         "tables": tables,
+    }
+
+
+def _computed_table(package: Package) -> dict[str, Any]:
+    """The computed estimates (minusma_facts.reconcile) as one more table of the page, marked computed: shown
+    and filtered like the others, never offered to the workbench's form."""
+    from .reconcile import COMPUTED_TABLE, computed_schema, estimate_rows, number_text
+
+    schema = computed_schema()
+    fields = schema["fields"]
+    rows = estimate_rows(*(raw_rows(package, n) if n in package.resource_names else [] for n in ("casualties", "figures")))
+    cell = lambda v: "" if v is None else number_text(v) if isinstance(v, float) else str(v)  # noqa: E731
+    return {
+        "name": COMPUTED_TABLE,
+        "title": schema["title"],
+        "computed": True,
+        "fields": [{**f, "description": f"COMPUTED, not typed: {f['description']}"} for f in fields],
+        "key": schema["primaryKey"],
+        "foreignKeys": [{"fields": fk["fields"], "table": fk["reference"]["resource"], "refFields": fk["reference"]["fields"]}
+                        for fk in schema.get("foreignKeys", [])],
+        "missingValues": [""],
+        "spanFields": [],
+        "looseTexts": [],
+        "rows": [[cell(row[f["name"]]) for f in fields] for row in rows],
     }
 
 

@@ -205,7 +205,8 @@
 
   // -- the form -------------------------------------------------------------------------------------------------
   const tableSelect = $("new-table");
-  tableSelect.replaceChildren(...tables.map((t) => el("option", { value: t.name }, `${t.name}: ${t.title}`)));
+  // a computed table (minusma_facts.reconcile) is derived from the others: it is never typed
+  tableSelect.replaceChildren(...tables.filter((t) => !t.computed).map((t) => el("option", { value: t.name }, `${t.name}: ${t.title}`)));
   const evidenceTable = tables.find((t) => t.name !== "sources" && t.spanFields.length);
   if (evidenceTable) tableSelect.value = evidenceTable.name;
   $("new-row").addEventListener("click", () => openForm(byName[tableSelect.value], "insert", -1));
@@ -376,7 +377,7 @@
   // -- edit and delete from the row panel -------------------------------------------------------------------------
   site.onDetails((t, idx) => {
     const row = t.rows[idx];
-    if (!row || !t.key.length) return [];
+    if (!row || !t.key.length || t.computed) return [];  // computed rows are derived, never edited
     const bar = el("div", { class: "row-actions" },
       el("button", { type: "button", id: "edit-row", onclick: () => openForm(t, "update", idx) }, "Edit row"), " ",
       el("button", { type: "button", id: "delete-row", onclick: () => confirmDelete(t, idx) }, "Delete row"),

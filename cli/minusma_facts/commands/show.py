@@ -72,10 +72,26 @@ def _render(result: dict) -> None:
             via = "".join(f"; {v['field']} -> {v['table']} {v['id']}: {v['label']}" for v in link.get("via", []))
             console.print(Text(clean(f"  {link['table']} {link['id']} ({link['field']}): {link['label']}{via}", 2000)))
 
-    p = result["passage"]
+    _passage(console, result["passage"], plain, "Source")
+    for report in result.get("reports", []):
+        _passage(console, report["passage"], plain, f"Also reported ({report['id']}) by source")
+    if result.get("estimates"):
+        from ..reconcile import number_text
+
+        console.print(Text("Computed estimates across sources (minusma_facts.reconcile)", style="bold underline"))
+        for e in result["estimates"]:
+            bounds = ", ".join(f"{k} {number_text(e[k]) or 'empty'}" for k in ("low", "best", "high"))
+            console.print(Text(clean(f"  {e['kind']} ({e['unit']}): {bounds}; {e['number_of_sources']} source(s): {e['source_figures']}", 3000)))
+
+
+def _passage(console, p: dict | None, plain: bool, title: str) -> None:
+    from rich.text import Text
+
+    from ..safety import clean
+
     if p is None:
         return
-    console.print(Text(clean(f"Source {p['source_id']}, evidence [{p['evidence_start']}:{p['evidence_end']}]", 300), style="bold underline"))
+    console.print(Text(clean(f"{title} {p['source_id']}, evidence [{p['evidence_start']}:{p['evidence_end']}]", 300), style="bold underline"))
     if not p["text_present"]:
         console.print(Text("  (the source text is not in this package; the evidence as stored:)"))
         console.print(Text(clean(f"  {p['evidence']}", 4000, keep_lines=True)))
