@@ -235,6 +235,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     from .metadata import check_metadata
     from .provenance import SOURCES, check_spans, load_texts, loose_texts_of, spans_of
     from .acled import CROSS_FIELDS
+    from .reports import REPORT_FIELDS, REPORTS, check_reports
     from .semantics import check_eligibility, check_semantics, rules_for
     from .table import FALLBACK, MAX_HEADER_BYTES, TableData, long_header, read_table, read_table_fast
 
@@ -326,6 +327,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         keep = set(wanted.get(name, set())) | set(own_keys)
         keep.update(f.get("name") for f in schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
         keep.update(set(CROSS_FIELDS.get(name, ())) & set(schema_names(schema)))
+        keep.update(set(REPORT_FIELDS.get(name, ())) & set(schema_names(schema)))
         later |= keep
         table = FALLBACK
         package.drop_local()  # the entry streamed out of an archive for the previous table
@@ -346,7 +348,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             if streamed is not None:
                 slim[name], more = streamed
                 unverified += more
-                if name in CROSS_FIELDS:
+                if name in CROSS_FIELDS or name in REPORT_FIELDS:
                     cross[name] = slim[name]
                 done.add(name)
                 waiting.append(name)
@@ -383,7 +385,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         slim[name] = TableData(name, file, schema, table.header, {f: c for f, c in table.columns.items() if f in keep},
                                table.row_numbers, table.blank, table.line_of,
                                {f: c for f, c in table.typed.items() if f in keep})
-        if name in CROSS_FIELDS:
+        if name in CROSS_FIELDS or name in REPORT_FIELDS:
             cross[name] = slim[name]
         del table
         waiting.append(name)
@@ -394,6 +396,9 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     if "events" in position:
         report.section((3, position["events"], 1 << 30))
         check_eligibility(report, cross)
+    if REPORTS in position:
+        report.section((3, position[REPORTS], 1 << 30))
+        check_reports(report, cross)
     cross.clear()
 
     report.section((5, 0))
