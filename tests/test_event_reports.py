@@ -34,7 +34,8 @@ def two_sources(package_copy):
         return words, str(start), str(start + len(words))
 
     row = dict.fromkeys(header, "")
-    row.update(event_id="bamako_protest_2023_05_25", match_note="Same day, city and demand.", source_id=FR)
+    row.update(report_id=f"bamako_protest_2023_05_25__{FR}", event_id="bamako_protest_2023_05_25",
+               match_note="Same day, city and demand.", source_id=FR)
     for name, words in (("date_text", "jeudi"), ("location_text", "Palais des sports de Bamako"), ("evidence", EVIDENCE)):
         row[name], row[f"{name}_start"], row[f"{name}_end"] = span(words)
     write_rows(package_copy, "event_reports", header, [[row[h] for h in header]])
@@ -77,12 +78,24 @@ def test_damage_to_a_report_is_found(two_sources, run_validate, change, type_, f
     assert found, [(p["type"], p["file"], p["row"], p["field"]) for p in report["errors"][:10]]
 
 
-def test_a_second_report_by_the_same_source_is_a_duplicate_key(two_sources, run_validate):
+def test_a_second_report_by_the_same_source_is_a_duplicate(two_sources, run_validate):
     header, rows = read_rows(two_sources, "event_reports")
-    write_rows(two_sources, "event_reports", header, rows + [rows[0]])
+    write_rows(two_sources, "event_reports", header, rows + [["second_report", *rows[0][1:]]])
     code, _, _, report = run_validate(two_sources, "--json")
     assert code == 1
-    assert matching(report, "primary-key", file=FILE, row=3)
+    (problem,) = matching(report, "report-duplicate", file=FILE, row=3, field="source_id")
+    assert "already has a report by exemple_fr_2023_05_26 (row 2)" in problem["message"]
+    assert matching(report, "primary-key", file=FILE) == []
+
+
+def test_a_report_id_used_twice_is_a_duplicate_key(two_sources, run_validate):
+    header, rows = read_rows(two_sources, "event_reports")
+    other = dict(zip(header, rows[0]), event_id="minusma_established_2013", date_text="", date_text_start="", date_text_end="",
+                 location_text="", location_text_start="", location_text_end="")
+    write_rows(two_sources, "event_reports", header, rows + [[other[h] for h in header]])
+    code, _, _, report = run_validate(two_sources, "--json")
+    assert code == 1
+    assert matching(report, "primary-key", file=FILE, row=3) or matching(report, "unique-error", file=FILE, row=3)
 
 
 def test_the_same_source_message_names_the_event_and_source(two_sources, run_validate):

@@ -34,7 +34,7 @@ ADD_SOURCE = ["add-source", TEXT, "--id", FR, "--headline", "Bamako : des centai
 # What the French text states, coded by the codebook's rules with its words as written and every offset empty.
 ROWS: dict[str, list[dict[str, str]]] = {
     "event_reports": [
-        {"event_id": PROTEST, "date_text": "jeudi", "location_text": "Palais des sports de Bamako",
+        {"report_id": f"{PROTEST}__{FR}", "event_id": PROTEST, "date_text": "jeudi", "location_text": "Palais des sports de Bamako",
          "match_note": "The same protest as the events row's: the same day (« jeudi », the Thursday before this report's "
                        "26 mai 2023, is 25 May 2023), the same city (Bamako), the same demand (« le départ de la Minusma ») "
                        "and the M5-RFP among its organizers.",
@@ -42,7 +42,7 @@ ROWS: dict[str, list[dict[str, str]]] = {
                         "where the events row's source counts thousands (figures protest_crowd_fr_headline and protest_crowd_fr_lede).",
          "source_id": FR,
          "evidence": "Des centaines de manifestants se sont rassemblés jeudi au Palais des sports de Bamako pour exiger le départ de la Minusma"},
-        {"event_id": "minusma_established_2013", "date_text": "depuis 2013", "location_text": "Mali",
+        {"report_id": f"minusma_established_2013__{FR}", "event_id": "minusma_established_2013", "date_text": "depuis 2013", "location_text": "Mali",
          "match_note": "« la mission de l’ONU déployée au Mali depuis 2013 »: MINUSMA in Mali since 2013, the year the events "
                        "row's source gives for its establishment.",
          "source_id": FR, "evidence": "la mission de l’ONU déployée au Mali depuis 2013"},
@@ -164,8 +164,7 @@ def test_locate_fills_every_offset_and_asks_where_words_occur_more_than_once(ver
         header, stored = read_rows(versions["two"], table)
         by_id = {r[0]: dict(zip(header, r)) for r in stored}
         for row in rows:
-            got = by_id[row[header[0]]] if table != "event_reports" else next(
-                dict(zip(header, r)) for r in stored if r[0] == row["event_id"] and dict(zip(header, r))["source_id"] == FR)
+            got = by_id[row[header[0]]]
             for words in ("evidence", "date_text", "location_text", "value_text", "attribution_text"):
                 if got.get(words):
                     start, end = int(got[f"{words}_start"]), int(got[f"{words}_end"])
@@ -304,7 +303,7 @@ def test_release_carries_both_sources_and_validates(versions, tmp_path):
     with zipfile.ZipFile(archive) as z:
         names = z.namelist()
         reports = next(n for n in names if n.endswith("data/event_reports.csv"))
-        assert z.read(reports).decode("utf-8").count(FR) == 2
+        assert [r["source_id"] for r in csv.DictReader(io.StringIO(z.read(reports).decode("utf-8")))] == [FR, FR]
         sources = next(n for n in names if n.endswith("data/sources.csv"))
         assert FR in z.read(sources).decode("utf-8")
     code, output = run("validate", archive, "--json")
@@ -321,7 +320,7 @@ def test_diff_lists_the_second_source_rows(versions):
     assert code == 0, output
     tables = {t["table"]: t for t in json.loads(output)["tables"]}
     assert tables["sources"]["added"] == [FR]
-    assert len(tables["event_reports"]["added"]) == 2
+    assert tables["event_reports"]["added"] == [f"{PROTEST}__{FR}", f"minusma_established_2013__{FR}"]
     assert tables["figures"]["added"] == ["protest_crowd_fr_headline", "protest_crowd_fr_lede"]
     assert len(tables["actor_aliases"]["added"]) == len(ROWS["actor_aliases"])
     assert all(t["changed"] == [] and t["removed"] == [] for t in tables.values())

@@ -53,7 +53,8 @@ def test_a_casualty_links_to_its_event_and_shows_the_sentence_around_its_evidenc
     assert one_line(expected) in flat
 
 
-@pytest.mark.parametrize("table", [t for t in PACKAGE.resource_names if t != "sources"])
+# every table with rows (event_reports has none until a second source is coded: tests/test_second_source.py shows one)
+@pytest.mark.parametrize("table", [t for t in PACKAGE.resource_names if t != "sources" and PACKAGE.read_table(t, typed=False).shape[0]])
 def test_every_table_shows_its_first_row_with_matching_evidence(table):
     key = PACKAGE.schema(table)["primaryKey"][0]
     first = rows(table)[0]
