@@ -113,15 +113,18 @@ def estimate(figures: list[Figure]) -> dict[str, Any]:
               if any(f.best is not None for f in rows)}
     bounded = {s: max(f.low for f in rows if f.low is not None) for s, rows in by_source.items()
                if any(f.low is not None for f in rows)}
-    points, basis = (stated, "stated best") if stated else (bounded, "lowest number its words allow")
+    points = stated or bounded
     n = len(points)
     if not n:
         best, rule = None, "empty: no source gives an exact number or a lower bound"
     elif n == 1:
-        best, rule = next(iter(points.values())), f"one source's {basis}"
+        best = next(iter(points.values()))
+        rule = "one source's stated best" if stated else "one source's lower bound, the most its words establish (no best stated)"
     else:
         best = _lower_median(list(points.values()))
-        rule = f"median of {n} sources' points ({basis}{'s' if basis == 'stated best' else ''}; the lower middle one for an even number)"
+        rule = (f"median of {n} sources' stated bests" if stated else
+                f"median of {n} sources' lower bounds, each the most its words establish (no source states a best)")
+        rule += "; the lower middle one for an even number"
     if stated and len(stated) < len(by_source):
         rule += f"; {len(by_source) - len(stated)} source(s) with bounds only do not vote"
     shown = []
