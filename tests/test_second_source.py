@@ -326,3 +326,30 @@ def test_diff_lists_the_second_source_rows(versions):
     assert all(t["changed"] == [] and t["removed"] == [] for t in tables.values())
     code, output = run("diff", versions["one"], versions["two"])
     assert code == 0 and "event_reports" in output
+
+
+def test_the_ged_layout_reconciles_the_killed_across_sources(versions, tmp_path):
+    """A layout rule, not coding: a made-up second count of Moura's dead (the French text has none), given by the
+    French source as an exact 600, beside the article's "more than 500". GED's row then rests on both."""
+    import shutil
+
+    package = tmp_path / "two"
+    shutil.copytree(versions["two"], package)
+    header, rows = read_rows(package, "casualties")
+    moura = dict(zip(header, next(r for r in rows if r[0] == "moura_civilians_executed")))
+    append_rows(package, "casualties", [{**moura, "casualty_id": "moura_made_up_second_count", "count_low": "600", "count_best": "600",
+                                         "count_high": "600", "count_qualifier": "exact", "count_text": "600", "count_text_start": "",
+                                         "count_text_end": "", "reported_by_actor_id": "", "reported_by_text": "", "source_id": FR}])
+    out = tmp_path / "ucdp.csv"
+    code, output = run("export", "--format", "ucdp", "--output", out, package)
+    assert code == 0, output
+    (row,) = [r for r in csv.DictReader(out.open(encoding="utf-8")) if "moura_civilians_executed" in r["relid"]]
+    assert row["relid"] == "moura_civilians_executed; moura_made_up_second_count"
+    assert (row["number_of_sources"], row["low"], row["best"], row["high"]) == ("2", "501", "600", "600")
+    assert row["deaths_civilians"] == "600"
+    assert row["source_office"] == "Al Jazeera; Texte écrit pour les tests de minusma-facts"
+    assert row["source_original"] == "a UN report"
+    out = tmp_path / "acled.csv"
+    assert run("export", "--format", "acled", "--output", out, package)[0] == 0
+    # ACLED: one event_toll row per source, so fatalities is their reconciled best (the exact 600 outvotes the bound)
+    assert [r["fatalities"] for r in csv.DictReader(out.open(encoding="utf-8")) if "moura_killings_2022_03)" in r["notes"]] == ["600"]
