@@ -181,6 +181,14 @@ def test_the_two_source_package_validates(versions):
     assert report["counts"]["warnings"] == 0 and report["counts"]["errors"] == 0
 
 
+def test_frictionless_finds_both_packages_valid(versions):
+    import frictionless
+
+    for name in ("one", "two"):  # one: event_reports holds a header and no rows
+        report = frictionless.validate(str(versions[name] / "datapackage.json"))
+        assert report.valid, (name, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5])
+
+
 def test_show_gives_both_sources_of_the_protest(versions):
     code, output = run("show", "events", PROTEST, "-p", versions["two"], "--json")
     assert code == 0, output
