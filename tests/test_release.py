@@ -114,6 +114,7 @@ def test_archive_holds_data_schemas_metadata_docs_and_exports(archive: Path):
     expected |= {f"{EXPORTS_FOLDER}/{STEM}.sqlite", f"{EXPORTS_FOLDER}/{STEM}.xlsx"}
     expected |= {f"{EXPORTS_FOLDER}/{STEM}-acled.csv", f"{EXPORTS_FOLDER}/{STEM}-ucdp.csv"}
     expected |= {f"{EXPORTS_FOLDER}/parquet/{r['name']}.parquet" for r in DESCRIPTOR["resources"]}
+    expected |= {f"{EXPORTS_FOLDER}/parquet/computed_estimates.parquet"}  # computed (minusma_facts.reconcile)
     wheel_name = DESCRIPTOR["name"].replace("-", "_") + "-" + DESCRIPTOR["version"]
     expected |= {f"tools/{wheel_name}-py3-none-any.whl", f"tools/{wheel_name}.tar.gz"}
     expected |= {p for p in ("LICENSE", "LICENSE.md", "LICENSE.txt") if (ROOT / p).is_file()}

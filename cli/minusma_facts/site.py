@@ -95,8 +95,7 @@ def _computed_table(package: Package) -> dict[str, Any]:
         "computed": True,
         "fields": [{**f, "description": f"COMPUTED, not typed: {f['description']}"} for f in fields],
         "key": schema["primaryKey"],
-        "foreignKeys": [{"fields": fk["fields"], "table": fk["reference"]["resource"], "refFields": fk["reference"]["fields"]}
-                        for fk in schema.get("foreignKeys", [])],
+        "foreignKeys": [],  # its event_id is shown, but a computed row is not listed among the rows that cite an event
         "missingValues": [""],
         "spanFields": [],
         "looseTexts": [],

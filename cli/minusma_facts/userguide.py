@@ -186,9 +186,10 @@ def render(package: Package, files: list[str], *, tools: dict[str, str], exports
             "argument, or uses the current folder when it holds `datapackage.json`.", ""]
 
     out += ["## Check the archive", "", "```sh", ".venv/bin/minusma-facts validate", "```", "",
-            "checks every table, key and rule and exits 0. It reports two warnings, the same on this folder and on "
+            "checks every table, key and rule and exits 0. Its warnings are the same on this folder and on "
             "the `.zip`: the source text is not included (by design), so the evidence spans cannot be checked "
-            "against it. With a copy of the text, `minusma-facts validate --sources FOLDER` checks every span; a "
+            "against it; and a table that has no rows yet (`event_reports` holds further sources' reports of an "
+            "event, and this release codes one source) is named, as a header without rows. With a copy of the text, `minusma-facts validate --sources FOLDER` checks every span; a "
             "copy whose SHA-256 differs is reported first, with what to try (line ends, Unicode normalization).", ""]
 
     out += ["## Load the tables with their types", ""]
