@@ -1,20 +1,25 @@
-"""Time `minusma-facts validate` against `frictionless validate datapackage.json` on scaled packages.
+"""Time `minusma-facts validate` beside `frictionless validate datapackage.json` and a DuckDB floor.
 
-    python benchmarks/run.py [--sizes 1e5 1e6] [--workdir /tmp/minusma-bench] [--skip-frictionless-above N]
-                             [--damage-size N | --no-damage] [--repeat R] [--profile] [--json]
+    python benchmarks/run.py [--sizes real 1e5 1e6] [--workdir /tmp/minusma-bench] [--skip-frictionless-above N]
+                             [--damage-size N | --no-damage] [--repeat R] [--real-repeat R] [--no-floor]
+                             [--reuse-frictionless RESULTS.json [--reuse-any-version]] [--profile] [--json]
+    python benchmarks/run.py --markdown-from RESULTS.json
 
-For every size the package is scaled with `generate.py` (reused when the workdir already holds the same
-size generated from the same package), then each tool runs once (or `--repeat` times) as a child process.
-Wall time is measured around the child; its peak memory is the child's own ``ru_maxrss`` as ``os.wait4``
-returns it for that one process, so each run is measured alone. The result is a Markdown table per run and
-a comparison per size (frictionless / ours), or the same as JSON with ``--json``.
+`real` is the real package as it is; a number is rows per table of a package scaled with `generate.py`
+(reused when the workdir already holds the same size generated from the same package). The three tools run
+as child processes, in turns, `--repeat` times per scaled size and `--real-repeat` times on the real package:
+ours, frictionless and `floor.py` (DuckDB reading every table with its schema's types and checking keys,
+references and constraints in SQL). Wall time is measured around the child; CPU time and peak memory are the
+child's own ``rusage`` as ``os.wait4`` returns it for that one process, so each run is measured alone. Each
+size is summarised by the medians of its runs, with the ratios ours / frictionless and ours / floor by wall
+and by CPU time, and the goals of issue 9 are checked; Markdown, or JSON with ``--json``.
 
 A damaged copy of one size (hard links to the valid files, the damaged tables rewritten) checks that
-`validate` still finds what is wrong at scale: a few bad cells of kinds both tools report one error for
-each, and the error counts of both tools are compared. ``--profile`` runs ours once more under cProfile and
-prints the functions that take the most time.
+every tool still finds what is wrong at scale: a few bad cells of kinds each tool reports one error for,
+and the error counts are compared. ``--profile`` runs ours once more under cProfile and prints the functions
+that take the most time.
 
-Only the standard library is needed (plus the two tools under test).
+Only the standard library is needed (plus the tools under test and duckdb for the floor).
 """
 
 from __future__ import annotations
@@ -74,6 +79,13 @@ def frictionless_command(*extra: str) -> list[str]:
     return [_tool("frictionless"), "validate", *extra, "datapackage.json"]
 
 
+def floor_command(package: Path, *extra: str) -> list[str]:
+    return [sys.executable, str(HERE / "floor.py"), str(package), *extra]
+
+
+OURS, FRICTIONLESS, FLOOR = "minusma-facts validate", "frictionless validate", "DuckDB floor"
+
+
 # -- packages -------------------------------------------------------------------------------------------
 def source_fingerprint(source: Path) -> str:
     """Hash of what a generated package is made from, so a stale one is regenerated."""
@@ -102,10 +114,17 @@ def ensure_package(n: int, workdir: Path, source: Path, log) -> tuple[Path, floa
 
 
 def table_rows(package: Path) -> dict[str, int]:
+    """Data rows per table: records as the csv module reads them for small files (a quoted cell may hold a line
+    break), lines for the large generated ones."""
     descriptor = json.loads((package / generate.DESCRIPTOR).read_text())
     rows = {}
     for resource in descriptor["resources"]:
-        with (package / resource["path"]).open("rb") as handle:
+        path = package / resource["path"]
+        if path.stat().st_size < 1 << 24:
+            with path.open(encoding="utf-8", newline="") as handle:
+                rows[resource["name"]] = sum(1 for _ in csv.reader(handle)) - 1
+            continue
+        with path.open("rb") as handle:
             rows[resource["name"]] = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b"")) - 1
     return rows
 
@@ -239,78 +258,126 @@ def profile_ours(package: Path, workdir: Path) -> str:
     return output.read_text(encoding="utf-8", errors="replace")
 
 
+def parse_size(text: str) -> int:
+    """A row count per table (1e5, 10**6, 100_000) or 'real': the real package as it is."""
+    return REAL if text.strip().lower() == "real" else generate.parse_count(text)
+
+
 # -- the run --------------------------------------------------------------------------------------------
+REAL = 0  # the size that stands for the real, unscaled package (`--sizes real`)
+
+
+def size_label(n: int) -> str:
+    return "this package" if n == REAL else f"{n:,}"
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One tool at one size: the median wall and CPU seconds of its runs, and the largest peak."""
+    return {"seconds": median([r["seconds"] for r in runs]),
+            "cpu_seconds": median([r["user_seconds"] + r["system_seconds"] for r in runs]),
+            "peak_mib": max(r["peak_mib"] for r in runs), "runs": len(runs),
+            "exit_codes": sorted({r["exit_code"] for r in runs})}
+
+
+def compare(n: int, total: int, by_tool: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Ours beside frictionless and the floor at one size: medians and the ratios ours / other (wall, CPU)."""
+    tools = {tool: summary(runs) for tool, runs in by_tool.items()}
+    comparison: dict[str, Any] = {"rows_per_table": n, "total_rows": total, "tools": tools}
+    ours = tools.get(OURS)
+    for tool, key in ((FRICTIONLESS, "frictionless"), (FLOOR, "floor")):
+        if ours and tool in tools:
+            other = tools[tool]
+            comparison[f"ours_over_{key}"] = ours["seconds"] / other["seconds"]
+            comparison[f"ours_over_{key}_cpu"] = ours["cpu_seconds"] / other["cpu_seconds"]
+    return comparison
+
+
+def measure_size(n: int, package: Path, tools: list[tuple[str, list[str], Path]], repeat: int, total: int,
+                 workdir: Path, log) -> list[dict[str, Any]]:
+    """Each tool `repeat` times, in turns (ours, frictionless, floor, ours, ...) so that a change of load on a
+    shared machine falls on every tool alike."""
+    measured_runs = []
+    for attempt in range(repeat):
+        for tool, command, cwd in tools:
+            log(f"{tool} on {'the real package' if n == REAL else f'{n:,} rows per table'} (run {attempt + 1} of {repeat})")
+            output = workdir / f"out-{n}-{tool.split()[0]}-{attempt}.txt"
+            measured = measure(command, cwd, output)
+            measured.update({"tool": tool, "rows_per_table": n, "total_rows": total,
+                             "rows_per_second": total / measured["seconds"], "command": " ".join(command),
+                             "output_tail": output.read_text(encoding="utf-8", errors="replace")[-400:],
+                             "load_average": os.getloadavg()[0]})
+            measured_runs.append(measured)
+            log(f"  {measured['seconds']:.2f} s, CPU {measured['user_seconds'] + measured['system_seconds']:.2f} s, "
+                f"{measured['peak_mib']:.0f} MiB, exit {measured['exit_code']}")
+    return measured_runs
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     log = (lambda text: None) if args.quiet else (lambda text: print(f"# {text}", file=sys.stderr, flush=True))
     workdir = args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+                    "load_average_at_start": os.getloadavg()},
         "versions": tool_versions(),
         "engine": engine_fingerprint(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "runs": [], "comparisons": [], "damage": None, "generated": {}, "fingerprints": {},
     }
     previous = json.loads(args.reuse_frictionless.read_text()) if args.reuse_frictionless else {}
     packages = {}
+    fingerprint = source_fingerprint(args.source)
     for n in args.sizes:
-        package, seconds = ensure_package(n, workdir, args.source, log)
+        if n == REAL:
+            package = args.source
+        else:
+            package, seconds = ensure_package(n, workdir, args.source, log)
+            results["fingerprints"][str(n)] = fingerprint
+            if seconds is not None:
+                results["generated"][str(n)] = round(seconds, 1)
         packages[n] = package
-        fingerprint = source_fingerprint(args.source)
-        results["fingerprints"][str(n)] = fingerprint
-        if seconds is not None:
-            results["generated"][str(n)] = round(seconds, 1)
         rows = table_rows(package)
         total = sum(rows.values())
         by_tool: dict[str, list[dict[str, Any]]] = {}
-        tools = [("minusma-facts validate", ours_command(package), package)]
+        tools = [(OURS, ours_command(package), package)]
         if args.skip_frictionless_above is None or n <= args.skip_frictionless_above:
-            tools.append(("frictionless validate", frictionless_command(), package))
-        reused = [r for r in previous.get("runs", []) if r["tool"] == "frictionless validate" and r["rows_per_table"] == n
+            tools.append((FRICTIONLESS, frictionless_command(), package))
+        reused = [r for r in previous.get("runs", []) if r["tool"] == FRICTIONLESS and r["rows_per_table"] == n != REAL
                   and r["total_rows"] == total and r["exit_code"] == 0
-                  and previous.get("fingerprints", {}).get(str(n), fingerprint) == fingerprint]
-        if reused and len(tools) == 2:
-            tools.pop()
+                  and (args.reuse_any_version or previous.get("fingerprints", {}).get(str(n), fingerprint) == fingerprint)]
+        if reused and any(tool == FRICTIONLESS for tool, _, _ in tools):
+            tools = [t for t in tools if t[0] != FRICTIONLESS]
             for run_ in reused:
                 run_ = {**run_, "reused_from": str(args.reuse_frictionless)}
                 results["runs"].append(run_)
-                by_tool.setdefault(run_["tool"], []).append(run_)
+                by_tool.setdefault(FRICTIONLESS, []).append(run_)
                 log(f"frictionless validate on {n} rows per table: reusing {run_['seconds']:.2f} s from {args.reuse_frictionless}")
-        for tool, command, cwd in tools:
-            for attempt in range(args.repeat):
-                log(f"{tool} on {n} rows per table (run {attempt + 1} of {args.repeat})")
-                output = workdir / f"out-{n}-{tool.split()[0]}-{attempt}.txt"
-                measured = measure(command, cwd, output)
-                measured.update({"tool": tool, "rows_per_table": n, "total_rows": total,
-                                 "rows_per_second": total / measured["seconds"], "command": " ".join(command),
-                                 "output_tail": output.read_text(encoding="utf-8", errors="replace")[-400:]})
-                results["runs"].append(measured)
-                by_tool.setdefault(tool, []).append(measured)
-                log(f"  {measured['seconds']:.2f} s, {measured['peak_mib']:.0f} MiB, exit {measured['exit_code']}")
-        best = {tool: min(runs, key=lambda r: r["seconds"]) for tool, runs in by_tool.items()}
-        if len(best) == 2:
-            ours, theirs = best["minusma-facts validate"], best["frictionless validate"]
-            results["comparisons"].append({
-                "rows_per_table": n, "total_rows": total,
-                "ours_seconds": ours["seconds"], "frictionless_seconds": theirs["seconds"],
-                "speedup": theirs["seconds"] / ours["seconds"],
-                "cpu_speedup": (theirs["user_seconds"] + theirs["system_seconds"]) / (ours["user_seconds"] + ours["system_seconds"]),
-                "ours_peak_mib": ours["peak_mib"], "frictionless_peak_mib": theirs["peak_mib"],
-            })
-    ours_runs = {n: min((r for r in results["runs"] if r["tool"].startswith("minusma") and r["rows_per_table"] == n),
-                        key=lambda r: r["seconds"]) for n in args.sizes}
-    if len(ours_runs) >= 2:
-        small, large = min(ours_runs), max(ours_runs)
-        results["scaling"] = {"from": small, "to": large, "row_factor": large / small,
-                              "time_factor": ours_runs[large]["seconds"] / ours_runs[small]["seconds"]}
+        if not args.no_floor:
+            tools.append((FLOOR, floor_command(package), package))
+        repeat = args.real_repeat if n == REAL else args.repeat
+        for measured in measure_size(n, package, tools, repeat, total, workdir, log):
+            results["runs"].append(measured)
+            by_tool.setdefault(measured["tool"], []).append(measured)
+        results["comparisons"].append(compare(n, total, by_tool))
+    scaled = {c["rows_per_table"]: c["tools"][OURS]["seconds"] for c in results["comparisons"] if c["rows_per_table"] != REAL}
+    if len(scaled) >= 2:
+        small, large = min(scaled), max(scaled)
+        results["scaling"] = {"from": small, "to": large, "row_factor": large / small, "time_factor": scaled[large] / scaled[small]}
 
     if not args.no_damage:
-        n = args.damage_size or min(args.sizes)
+        n = args.damage_size or min((n for n in args.sizes if n != REAL), default=0) or 10**5
         package = packages.get(n) or ensure_package(n, workdir, args.source, log)[0]
         damaged = workdir / f"rows-{n}-damaged"
         plan = plan_damage(package)
         done = damage_copy(package, damaged, plan)
         log(f"damaged copy of {n} rows per table: {len(done)} bad cells")
-        ours_out, theirs_out = workdir / "damaged-ours.json", workdir / "damaged-frictionless.json"
+        ours_out, theirs_out, floor_out = (workdir / f"damaged-{name}.json" for name in ("ours", "frictionless", "floor"))
         ours_run = measure(ours_command(damaged, "--json"), damaged, ours_out)
         entry = {"rows_per_table": n, "cells": done, "ours": {**ours_errors(ours_out), **ours_run}}
         old = previous.get("damage") or {}
@@ -321,8 +388,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         elif args.skip_frictionless_above is None or n <= args.skip_frictionless_above:
             theirs_run = measure(frictionless_command("--json"), damaged, theirs_out)
             entry["frictionless"] = {**frictionless_errors(theirs_out), **theirs_run}
-        if "frictionless" in entry:
-            entry["same_count"] = entry["ours"]["count"] == entry["frictionless"]["count"] == len(done)
+        if not args.no_floor:
+            floor_run = measure(floor_command(damaged, "--json"), damaged, floor_out)
+            entry["floor"] = {**floor_errors(floor_out), **floor_run}
+        counts = [entry[tool]["count"] for tool in ("ours", "frictionless", "floor") if tool in entry]
+        entry["same_count"] = all(count == len(done) for count in counts)
         results["damage"] = entry
         if not args.keep_damaged:
             shutil.rmtree(damaged)
@@ -331,9 +401,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         n = args.profile_size or min(args.sizes)
         if n not in packages:
             packages[n] = ensure_package(n, workdir, args.source, log)[0]
-        log(f"profiling minusma-facts validate on {n} rows per table")
+        log(f"profiling minusma-facts validate on {size_label(n)} rows per table")
         results["profile"] = profile_ours(packages[n], workdir)
+    results["load_average_at_end"] = os.getloadavg()
     return results
+
+
+def floor_errors(output: Path) -> dict[str, Any]:
+    try:
+        report = json.loads(output.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return {"count": None, "by_type": {}, "note": f"no JSON report ({error})"}
+    return {key: report.get(key) for key in ("count", "by_type", "by_resource", "valid")}
 
 
 def engine_fingerprint() -> str:
@@ -351,7 +430,8 @@ def engine_fingerprint() -> str:
 def tool_versions() -> dict[str, str]:
     versions = {}
     for name, command in (("minusma-facts", [_tool("minusma-facts"), "--version"]),
-                          ("frictionless", [_tool("frictionless"), "--version"])):
+                          ("frictionless", [_tool("frictionless"), "--version"]),
+                          ("duckdb", [sys.executable, "-c", "import duckdb; print(duckdb.__version__)"])):
         try:
             versions[name] = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout.strip()
         except (OSError, subprocess.TimeoutExpired) as error:
@@ -359,25 +439,69 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+# The goals of issue 9 (section 5), checked against each run's medians
+SMALL_GOAL = 0.6  # this package: ours / frictionless wall time below this
+LARGE_SIZE, LARGE_SPEEDUP, LARGE_FLOOR, LARGE_PEAK_MIB = 10**6, 30.0, 1.5, 1024.0
+
+
+def goals(results: dict[str, Any]) -> list[str]:
+    lines = []
+    for c in results["comparisons"]:
+        ours = c["tools"].get(OURS)
+        if ours is None:
+            continue
+        if c["rows_per_table"] == REAL and "ours_over_frictionless" in c:
+            ratio = c["ours_over_frictionless"]
+            lines.append(f"- this package, ours under {SMALL_GOAL}x frictionless's time: **{ratio:.2f}x** "
+                         f"({'met' if ratio < SMALL_GOAL else 'NOT met'}); by CPU time {c['ours_over_frictionless_cpu']:.2f}x")
+        if c["rows_per_table"] == LARGE_SIZE:
+            if "ours_over_frictionless" in c:
+                speedup = 1 / c["ours_over_frictionless"]
+                lines.append(f"- {LARGE_SIZE:,} rows per table, at least {LARGE_SPEEDUP:.0f}x faster than frictionless: "
+                             f"**{speedup:.1f}x** ({'met' if speedup >= LARGE_SPEEDUP else 'NOT met'}); "
+                             f"by CPU time {1 / c['ours_over_frictionless_cpu']:.1f}x")
+            if "ours_over_floor" in c:
+                ratio = c["ours_over_floor"]
+                lines.append(f"- {LARGE_SIZE:,} rows per table, within {LARGE_FLOOR}x of the DuckDB floor: **{ratio:.2f}x** "
+                             f"({'met' if ratio <= LARGE_FLOOR else 'NOT met'}); by CPU time {c['ours_over_floor_cpu']:.2f}x")
+            lines.append(f"- {LARGE_SIZE:,} rows per table, peak memory under {LARGE_PEAK_MIB:.0f} MiB: **{ours['peak_mib']:.0f} MiB** "
+                         f"({'met' if ours['peak_mib'] < LARGE_PEAK_MIB else 'NOT met'})")
+    return lines
+
+
 def markdown(results: dict[str, Any]) -> str:
-    lines = ["| rows per table | rows in all | tool | wall s | CPU s | rows/s | peak MiB | exit |",
-             "|---:|---:|---|---:|---:|---:|---:|---:|"]
+    lines = ["| rows per table | rows in all | tool | wall s | CPU s | rows/s | peak MiB | exit | load |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in results["runs"]:
         cpu = r["user_seconds"] + r["system_seconds"]
         tool = r["tool"] + (" (earlier run)" if r.get("reused_from") else "")
-        lines.append(f"| {r['rows_per_table']:,} | {r['total_rows']:,} | {tool} | {r['seconds']:.2f} | {cpu:.2f} | "
-                     f"{r['rows_per_second']:,.0f} | {r['peak_mib']:.0f} | {r['exit_code']} |")
+        load = f"{r['load_average']:.1f}" if "load_average" in r else "?"
+        lines.append(f"| {size_label(r['rows_per_table'])} | {r['total_rows']:,} | {tool} | {r['seconds']:.2f} | {cpu:.2f} | "
+                     f"{r['rows_per_second']:,.0f} | {r['peak_mib']:.0f} | {r['exit_code']} | {load} |")
     for r in results["runs"]:
         if r["exit_code"] != 0:
             tail = " ".join(r["output_tail"].split())[-300:]
-            lines += ["", f"WARNING: {r['tool']} did not find the generated {r['rows_per_table']:,}-row package valid "
+            lines += ["", f"WARNING: {r['tool']} did not find the {size_label(r['rows_per_table'])}-row package valid "
                           f"(exit {r['exit_code']}): {tail}"]
     if results["comparisons"]:
-        lines += ["", "| rows per table | ours s | frictionless s | frictionless / ours (wall) | (CPU) | ours peak MiB | frictionless peak MiB |",
-                  "|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += ["", "Medians per size (wall s / CPU s / peak MiB) and ours / other, by wall time and (CPU time):", "",
+                  "| rows per table | runs | ours | frictionless | DuckDB floor | ours / frictionless | ours / floor |",
+                  "|---:|---:|---|---|---|---:|---:|"]
+
+        def cell(c: dict[str, Any], tool: str) -> str:
+            t = c["tools"].get(tool)
+            return f"{t['seconds']:.2f} / {t['cpu_seconds']:.2f} / {t['peak_mib']:.0f}" if t else "-"
+
+        def ratio(c: dict[str, Any], key: str) -> str:
+            return f"{c[key]:.3g}x ({c[key + '_cpu']:.3g}x)" if key in c else "-"
+
         for c in results["comparisons"]:
-            lines.append(f"| {c['rows_per_table']:,} | {c['ours_seconds']:.2f} | {c['frictionless_seconds']:.2f} | "
-                         f"{c['speedup']:.1f}x | {c.get('cpu_speedup', float('nan')):.1f}x | {c['ours_peak_mib']:.0f} | {c['frictionless_peak_mib']:.0f} |")
+            runs = max(t["runs"] for t in c["tools"].values())
+            lines.append(f"| {size_label(c['rows_per_table'])} | {runs} | {cell(c, OURS)} | {cell(c, FRICTIONLESS)} | "
+                         f"{cell(c, FLOOR)} | {ratio(c, 'ours_over_frictionless')} | {ratio(c, 'ours_over_floor')} |")
+    goal_lines = goals(results)
+    if goal_lines:
+        lines += ["", "Goals (issue 9):", "", *goal_lines]
     if results.get("scaling"):
         s = results["scaling"]
         lines += ["", f"Scaling of ours: {s['row_factor']:.0f}x the rows took {s['time_factor']:.1f}x the time."]
@@ -385,19 +509,22 @@ def markdown(results: dict[str, Any]) -> str:
     if damage:
         lines += ["", f"Damaged copy ({damage['rows_per_table']:,} rows per table, {len(damage['cells'])} bad cells):", "",
                   "| tool | errors found | by type | wall s | exit |", "|---|---:|---|---:|---:|"]
-        for key, label in (("ours", "minusma-facts validate"), ("frictionless", "frictionless validate")):
+        for key, label in (("ours", OURS), ("frictionless", FRICTIONLESS), ("floor", FLOOR)):
             if key in damage:
                 d = damage[key]
-                types = ", ".join(f"{t} {c}" for t, c in sorted(d.get("by_type", {}).items()))
-                lines.append(f"| {label} | {d['count']} | {types} | {d['seconds']:.2f} | {d['exit_code']} |")
-        if "same_count" in damage:
-            lines += ["", f"Both tools found the {len(damage['cells'])} planted errors: {'yes' if damage['same_count'] else 'NO'}."]
+                types = ", ".join(f"{t} {c}" for t, c in sorted((d.get("by_type") or {}).items()))
+                lines.append(f"| {label}{' (earlier run)' if d.get('reused_from') else ''} | {d['count']} | {types} | "
+                             f"{d['seconds']:.2f} | {d['exit_code']} |")
+        lines += ["", f"Every tool found the {len(damage['cells'])} planted errors: {'yes' if damage['same_count'] else 'NO'}."]
         lines += ["", "Planted: " + "; ".join(f"{c['path']} row {c['row']}, {c['field']} = {c['value']!r} ({c['kind']})"
                                                for c in damage["cells"])]
     if results["generated"]:
         lines += ["", "Generated: " + ", ".join(f"{n} rows per table in {s} s" for n, s in results["generated"].items())]
+    load = results["machine"].get("load_average_at_start")
     lines += ["", f"Versions: {results['versions']}; validator sources {results.get('engine', '?')}; "
-                  f"Python {results['machine']['python']}, {results['machine']['cpus']} CPUs."]
+                  f"Python {results['machine']['python']}, {results['machine']['cpus']} CPUs; started {results.get('started', '?')}"
+                  + (f", load average {load[0]:.1f} at the start" if load else "")
+                  + (f", {results['load_average_at_end'][0]:.1f} at the end" if results.get("load_average_at_end") else "") + "."]
     if results.get("profile"):
         lines += ["", "Profile of ours (cProfile):", "", "```", results["profile"].strip(), "```"]
     return "\n".join(lines)
@@ -405,14 +532,16 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", nargs="+", type=generate.parse_count, default=[10**5, 10**6], metavar="N",
-                        help="rows per table to benchmark (default: 1e5 1e6)")
+    parser.add_argument("--sizes", nargs="+", type=parse_size, default=[REAL, 10**5, 10**6], metavar="N",
+                        help="rows per table to benchmark, or 'real' for the real package as it is (default: real 1e5 1e6)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "minusma-bench",
                         help="where generated packages are kept (default: /tmp/minusma-bench)")
     parser.add_argument("--from", dest="source", type=Path, default=REPO, help="the package to scale (default: this repository)")
     parser.add_argument("--skip-frictionless-above", type=generate.parse_count, default=None, metavar="N",
                         help="do not run frictionless on sizes above N rows per table")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per tool and size; the fastest counts (default: 1)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per tool and scaled size; the median counts (default: 1)")
+    parser.add_argument("--real-repeat", type=int, default=7, help="runs per tool on the real package; the median counts (default: 7)")
+    parser.add_argument("--no-floor", action="store_true", help="do not run the DuckDB floor (benchmarks/floor.py)")
     parser.add_argument("--damage-size", type=generate.parse_count, default=None, metavar="N",
                         help="rows per table of the damaged copy (default: the smallest size)")
     parser.add_argument("--no-damage", action="store_true", help="skip the damaged copy")
@@ -425,7 +554,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-frictionless", type=Path, default=None, metavar="RESULTS.json",
                         help="take frictionless's figures from an earlier --json run on the same packages instead of "
                              "measuring them again (for re-measuring ours after a change)")
+    parser.add_argument("--reuse-any-version", action="store_true",
+                        help="with --reuse-frictionless: reuse its figures even when the real package or generate.py has "
+                             "changed since (same sizes and row counts; the table marks them as an earlier run)")
+    parser.add_argument("--markdown-from", type=Path, default=None, metavar="RESULTS.json",
+                        help="print the Markdown tables of an earlier --json run and exit")
     args = parser.parse_args(argv)
+    if args.markdown_from:
+        print(markdown(json.loads(args.markdown_from.read_text(encoding="utf-8"))))
+        return 0
     args.sizes = sorted(set(args.sizes))
     args.source = args.source.resolve()
     if args.workdir.resolve() == args.source or args.source in args.workdir.resolve().parents:
