@@ -351,7 +351,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         reused = [r for r in previous.get("runs", []) if r["tool"] == FRICTIONLESS and r["rows_per_table"] == n != REAL
                   and r["total_rows"] == total and r["exit_code"] == 0
                   and (args.reuse_any_version or previous.get("fingerprints", {}).get(str(n), fingerprint) == fingerprint)]
-        if reused and any(tool == FRICTIONLESS for tool, _, _ in tools):
+        if reused:  # figures of an earlier run on the same package (also above --skip-frictionless-above)
             tools = [t for t in tools if t[0] != FRICTIONLESS]
             for run_ in reused:
                 run_ = {**run_, "reused_from": str(args.reuse_frictionless)}

@@ -151,3 +151,35 @@ def test_run_measures_all_three_tools_on_the_real_package(tmp_path):
     markdown = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--markdown-from", "/dev/stdin"],
                               input=completed.stdout, capture_output=True, text=True)
     assert markdown.returncode == 0 and "| this package | 1 |" in markdown.stdout
+
+
+@pytest.mark.parametrize(
+    "fingerprint, any_version, reused",
+    [
+        pytest.param(None, False, True, id="same package: frictionless reused"),
+        pytest.param("another", False, False, id="package changed since: not reused"),
+        pytest.param("another", True, True, id="package changed, --reuse-any-version: reused"),
+    ],
+)
+def test_run_reuses_frictionless_figures_only_for_the_same_package(tmp_path, capsys, fingerprint, any_version, reused):
+    workdir = tmp_path / "bench"
+    package, _ = bench.ensure_package(500, workdir, REPO, lambda text: None)
+    total = sum(bench.table_rows(package).values())
+    earlier = _run(bench.FRICTIONLESS, 500, 12.0, 11.0, 100)
+    earlier["total_rows"] = total
+    previous = tmp_path / "earlier.json"
+    previous.write_text(json.dumps({"runs": [earlier],
+                                    "fingerprints": {"500": fingerprint or bench.source_fingerprint(REPO)}}))
+    argv = ["--sizes", "500", "--no-damage", "--no-floor", "--skip-frictionless-above", "1", "--json", "--quiet",
+            "--workdir", str(workdir), "--reuse-frictionless", str(previous)] + (["--reuse-any-version"] if any_version else [])
+    assert bench.main(argv) == 0
+    results = json.loads(capsys.readouterr().out)
+    tools = [r["tool"] for r in results["runs"]]
+    assert tools.count(bench.OURS) == 1
+    (comparison,) = results["comparisons"]
+    if reused:
+        assert tools.count(bench.FRICTIONLESS) == 1
+        assert comparison["tools"][bench.FRICTIONLESS]["seconds"] == 12.0
+        assert comparison["ours_over_frictionless"] == pytest.approx(comparison["tools"][bench.OURS]["seconds"] / 12.0)
+    else:
+        assert bench.FRICTIONLESS not in tools and "ours_over_frictionless" not in comparison
