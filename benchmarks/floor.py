@@ -198,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"floor: cannot check {args.package}: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # duckdb.Error and its kin: the reader or the SQL failed
-        print(f"floor: DuckDB failed on {args.package}: {type(error).__name__}: {error}", file=sys.stderr)
+        # the first line only, escaped: DuckDB's message goes on to quote the package's row
+        first = str(error).splitlines()[0] if str(error) else ""
+        print(f"floor: DuckDB failed on {args.package}: {type(error).__name__}: {first!r}", file=sys.stderr)
         return 2
     result["seconds"] = time.perf_counter() - started
     if args.json:
