@@ -2,7 +2,8 @@
 
     python benchmarks/generate.py N OUTDIR [--from PACKAGE] [--keep sources] [--force]
 
-Every table except the kept ones (`sources` by default, which stays as it is: one row) gets exactly N rows.
+Every table except the kept ones (`sources` by default, which stays as it is: one row) and the tables that
+have no rows yet (copied as they are) gets exactly N rows.
 Row i of a table with m real rows is real row ``i % m`` of copy ``k = i // m``. Which columns change is
 read from the Table Schema files, never from a list kept here:
 
@@ -223,15 +224,19 @@ def generate(n: int, outdir: Path, source: Path = REPO, keep: tuple[str, ...] = 
     unknown = [name for name in keep if name not in resources]
     if unknown:
         raise GenerateError(f"--keep names no resource: {', '.join(unknown)}")
-    scaled = {name for name in resources if name not in keep}
+    real_rows: dict[str, list[list[str]]] = {}
+    for name in resources:
+        if name not in keep:
+            real_rows[name] = read_rows(source / resources[name]["path"], [f["name"] for f in schemas[name]["fields"]])
+    # a table with a header and no rows (no report of that kind yet) is copied as it is, like a kept one
+    scaled = {name for name, rows in real_rows.items() if rows}
+    if not scaled:
+        raise GenerateError("no table has rows to scale")
+    real_rows = {name: real_rows[name] for name in scaled}
     slots = slot_columns(schemas, scaled)
 
-    real_rows: dict[str, list[list[str]]] = {}
     for name in scaled:
         field_names = [f["name"] for f in schemas[name]["fields"]]
-        real_rows[name] = read_rows(source / resources[name]["path"], field_names)
-        if not real_rows[name]:
-            raise GenerateError(f"{name}: the real table has no rows to scale")
         for column, kind in slots[name].items():
             index = field_names.index(column)
             for row in real_rows[name]:
