@@ -37,7 +37,6 @@ DESCRIPTOR_CASES = [
     pytest.param(lambda p: (p / "data" / "figures.csv").unlink(), "resource-missing", "data/figures.csv", None, id="resource file missing"),
     pytest.param(lambda p: edit_json(p, "datapackage.json", _set_path("figures", "/etc/passwd")), "unsafe-path", "datapackage.json", "path", id="absolute path"),
     pytest.param(lambda p: edit_json(p, "datapackage.json", _set_path("figures", "../../outside.csv")), "unsafe-path", "datapackage.json", "path", id="path with dotdot"),
-    pytest.param(lambda p: edit_json(p, "datapackage.json", _set_path("figures", "https://example.org/figures.csv")), "unsafe-path", "datapackage.json", "path", id="path is a URL"),
     pytest.param(lambda p: edit_json(p, "datapackage.json", _set_path("figures", "../schemas/x.json", "schema")), "unsafe-path", "datapackage.json", "schema", id="schema path with dotdot"),
     pytest.param(lambda p: (p / "schemas" / "extra.schema.json").write_text("{}", encoding="utf-8"), "resource-missing", "schemas/extra.schema.json", None, id="schema of no resource"),
     pytest.param(lambda p: (p / "schemas" / "figures.schema.json").write_text("{oops", encoding="utf-8"), "schema-error", "schemas/figures.schema.json", None, id="schema not JSON"),
@@ -48,6 +47,14 @@ DESCRIPTOR_CASES = [
 def test_descriptor_damage_is_found(package_copy, run_validate, damage, type_, file, field):
     damage(package_copy)
     check(run_validate, package_copy, type_, file=file, field=field)
+
+
+def test_a_remote_path_is_exit_2_not_a_finding(package_copy, run_validate):
+    """validate opens no socket: a URL path cannot be checked, so it cannot run (issue 9), naming the resource."""
+    edit_json(package_copy, "datapackage.json", _set_path("figures", "https://example.org/figures.csv"))
+    exit_code, out, err, report = run_validate(package_copy, "--json")
+    assert exit_code == 2 and report["cannot_run"]
+    assert "'figures'" in report["message"] and "https://example.org/figures.csv" in report["message"] and "remote" in report["message"]
 
 
 def test_unsafe_path_is_never_followed(tmp_path, package_copy, run_validate):

@@ -96,7 +96,7 @@ def _cannot_run(cause: str, output_format: str) -> None:
     """Exit 2 with the cause on stderr; with --json (or --format json) stdout still carries one JSON object."""
     from ..safety import clean
 
-    cause = clean(cause, 1000)  # a package's text (a path, a name) never reaches the terminal raw
+    cause = clean(cause, 4000, keep_lines=True)  # a package's text (a path, a name) never reaches the terminal raw
     typer.echo(f"minusma-facts validate: cannot run: {cause}", err=True)
     if output_format == "json":
         print_cannot_run_json(cause)

@@ -17,11 +17,16 @@ from typing import Callable
 
 from ..report import DEFAULT_LIMIT, WARNING, Problem, Report
 
-__all__ = ["CannotRun", "Report", "validate_package"]
+__all__ = ["Broken", "CannotRun", "Report", "validate_package"]
 
 
 class CannotRun(Exception):
-    """There is nothing to validate: the path is missing or unreadable, or is not a package."""
+    """There is nothing to validate: the path is missing or unreadable, or is not a package; or a resource is
+    one validate cannot read exactly (remote, another format, a dialect it cannot honour)."""
+
+
+class Broken(CannotRun):
+    """The environment failed, not the package: a library missing, broken or too old, or a check's own bug."""
 
 
 def _open(path: Path, report: Report, max_bytes: int | None = None):
@@ -106,7 +111,8 @@ def _fk_targets(schema) -> list[tuple[str | None, list[str]]]:
     return out
 
 
-def _stream_table(report: Report, name: str, index: int, file: str, path: Path, schema, later: set[str], keep: set[str], texts):
+def _stream_table(report: Report, name: str, index: int, file: str, path: Path, schema, later: set[str], keep: set[str], texts,
+                  dialect=None):
     """Check a clean table batch by batch (its findings filed as a whole-table run files them); return
     (key columns as a TableData, unverified spans), or None, having reported nothing, when the general
     path must read it."""
@@ -118,14 +124,17 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     from .semantics import check_semantics
     from .table import FALLBACK, FallbackNeeded, TableData, _check_header, _same_line, open_batches
 
-    opened = open_batches(path, schema)
+    from .dialect import DEFAULT
+
+    dialect = dialect or DEFAULT
+    opened = open_batches(path, schema, dialect=dialect)
     if opened is FALLBACK:
         return None
     header, field_names, batches, finish = opened
     head = Report(report.path, report.limit)  # file-level findings: not counted against the table, as before
     body = Report(report.path, report.limit)
     head.section((1, index, 0, 0))
-    _check_header(head, name, file, header, field_names)
+    _check_header(head, name, file, header, field_names, dialect.case_sensitive_header)
     unique_at: dict = {}
     raw_parts: dict[str, list] = {f: [] for f in keep}
     typed_parts: dict[str, list] = {f: [] for f in keep}
@@ -237,6 +246,8 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     from .acled import CROSS_FIELDS
     from .reports import REPORT_FIELDS, REPORTS, check_reports
     from .semantics import check_eligibility, check_semantics, rules_for
+    from ..archive import MAX_ENTRY_BYTES
+    from .dialect import DEFAULT
     from .table import FALLBACK, MAX_HEADER_BYTES, TableData, long_header, read_table, read_table_fast
 
     path = Path(path)
@@ -251,6 +262,12 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         report.sort()
         return report
 
+    from .layout import Layout, Unreadable, inline_csv, plan, table_bytes, to_part
+
+    try:  # before any row is read: what cannot be read exactly stops the run (exit 2), one line per resource
+        layouts = plan(package, [r["name"] for r in package.resources if isinstance(r.get("name"), str) and r.get("schema") is not None])
+    except Unreadable as error:
+        raise CannotRun(str(error)) from None
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     finish: list = []
     report.section((0,))
@@ -277,6 +294,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     waiting: list[str] = []  # tables whose foreign keys wait for a target not yet read
     texts: dict | None = None if SOURCES in position else {}
     unverified = 0
+    relocate: dict = {}  # name -> (layout, parts) of the tables not read from one plain file
 
     def release(name: str) -> None:
         """Keep of a table only what foreign keys not yet checked still point at."""
@@ -311,8 +329,9 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             progress(name, step, len(order))
         i = position[name]
         report.section((1, i))
-        file = package.resource_path(name)
-        schema = package.schema(name)
+        layout = layouts.get(name) or Layout(name, [package.resource_path(name)])
+        file = layout.file
+        schema = layout.dialect.missing_values(package.schema(name))
         own_keys = key_fields(schema)
         later = set(own_keys) | wanted.get(name, set())
         for rule in rules_for(schema):
@@ -331,30 +350,46 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         later |= keep
         table = FALLBACK
         package.drop_local()  # the entry streamed out of an archive for the previous table
-        try:
-            if package.is_archive and long_header(report, name, file, package.head(file, MAX_HEADER_BYTES + 1), package.size(file)):
-                report.table(name, file, 0)  # judged from its first bytes: never streamed out
+        if not layout.plain:
+            try:
+                if layout.inline is not None:
+                    raw, parts = inline_csv(layout, schema_names(schema)), []
+                else:
+                    raw, parts = table_bytes(package, layout, max_bytes or MAX_ENTRY_BYTES)
+            except (OSError, PackageError) as error:
+                report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))
                 done.add(name)
                 check_ready_foreign_keys()
                 continue
-            local = package.local_path(file)
-        except (OSError, PackageError) as error:
-            report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))
-            done.add(name)
-            check_ready_foreign_keys()
-            continue
-        if name != SOURCES:
-            streamed = _stream_table(report, name, i, file, local, schema, later, keep, texts or {})
-            if streamed is not None:
-                slim[name], more = streamed
-                unverified += more
-                if name in CROSS_FIELDS or name in REPORT_FIELDS:
-                    cross[name] = slim[name]
+            relocate[name] = (layout, parts)
+            json_rows = isinstance(layout.inline, list)  # written as CSV above: the dialect is not theirs
+            table = read_table(report, name, file, raw, schema, DEFAULT if json_rows else layout.dialect)
+            del raw
+        if table is FALLBACK:
+            try:
+                if package.is_archive and long_header(report, name, file, package.head(file, MAX_HEADER_BYTES + 1), package.size(file)):
+                    report.table(name, file, 0)  # judged from its first bytes: never streamed out
+                    done.add(name)
+                    check_ready_foreign_keys()
+                    continue
+                local = package.local_path(file)
+            except (OSError, PackageError) as error:
+                report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))
                 done.add(name)
-                waiting.append(name)
                 check_ready_foreign_keys()
                 continue
-        table = read_table_fast(report, name, file, local, schema)
+            if name != SOURCES:
+                streamed = _stream_table(report, name, i, file, local, schema, later, keep, texts or {}, layout.dialect)
+                if streamed is not None:
+                    slim[name], more = streamed
+                    unverified += more
+                    if name in CROSS_FIELDS or name in REPORT_FIELDS:
+                        cross[name] = slim[name]
+                    done.add(name)
+                    waiting.append(name)
+                    check_ready_foreign_keys()
+                    continue
+            table = read_table_fast(report, name, file, local, schema, dialect=layout.dialect)
         if table is FALLBACK:
             try:
                 raw = local.read_bytes()
@@ -363,7 +398,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                 done.add(name)
                 check_ready_foreign_keys()
                 continue
-            table = read_table(report, name, file, raw, schema)
+            table = read_table(report, name, file, raw, schema, layout.dialect)
             del raw
         report.table(name, file, 0 if table is None else table.n_rows)
         done.add(name)
@@ -413,4 +448,11 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     check_metadata(report, package)
     report.tables = {n: report.tables[n] for n in readable if n in report.tables}
     report.sort()
+    for problem in report.errors + report.warnings:
+        if problem.resource in relocate:
+            layout, parts = relocate[problem.resource]
+            if layout.inline is not None and problem.file == layout.file:
+                problem.line = None  # rows of inline data have no line in a file
+            elif problem.file == layout.file:
+                to_part(problem, parts)
     return report

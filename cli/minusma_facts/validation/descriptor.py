@@ -74,13 +74,15 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
             names_seen.add(name)
         safe = True
         path = resource.get("path")
-        if isinstance(path, list):
-            report.add(_problem("descriptor-error", f"resource {label!r} has a multipart path; this package uses one file per table", label, "path"))
+        inline = path is None and resource.get("data") is not None
+        parts = path if isinstance(path, list) else [path]
+        if isinstance(path, list) and not path:
+            report.add(_problem("descriptor-error", f"resource {label!r} has a multipart path with no parts", label, "path"))
             safe = False
-        elif _refused(report, label, "path", path):
+        elif not inline and any(_refused(report, label, "path", part) for part in parts):
             safe = False
-        else:
-            listed_paths.add(path)
+        elif not inline:
+            listed_paths.update(parts)
         schema_ref = resource.get("schema")
         schema = None
         if isinstance(schema_ref, str):
@@ -113,20 +115,27 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
             if isinstance(target.get("dialect"), str):
                 target.pop("dialect")
             _strip_profiles(report, label, target)
-            if not safe or isinstance(path, list):
+            if not safe:
                 target["path"] = "refused.csv"
         if not safe or not isinstance(name, str):
             continue
         if isinstance(schema, dict):
             _check_schema(report, name, schema_ref if isinstance(schema_ref, str) else DESCRIPTOR, schema)
-        if not package.exists(path):
-            report.add(Problem("resource-missing", f"resource {name!r} names {path}, which does not exist", resource=name, file=path))
+        if inline:
+            if schema is not None:
+                readable.append(name)
             continue
-        refusal = package.refusal(path)
-        if refusal:
-            report.add(Problem("unsafe-path", f"{refusal.split(': ', 1)[-1]}; not read", resource=name, file=path))
+        missing = [part for part in parts if not package.exists(part)]
+        for part in missing:
+            report.add(Problem("resource-missing", f"resource {name!r} names {part}, which does not exist", resource=name, file=part))
+        refused = [(part, package.refusal(part)) for part in parts if part not in missing]
+        for part, refusal in refused:
+            if refusal:
+                report.add(Problem("unsafe-path", f"{refusal.split(': ', 1)[-1]}; not read", resource=name, file=part))
+        if missing or any(refusal for _, refusal in refused):
             continue
-        if not _check_bytes_and_hash(report, package, name, path, resource):
+        # a multipart resource's bytes and hash are not checked (docs/validation.md)
+        if len(parts) == 1 and not _check_bytes_and_hash(report, package, name, path, resource):
             continue
         if schema is not None:
             readable.append(name)
@@ -167,11 +176,21 @@ def _profile_in_background(report: Report, descriptor: dict[str, Any], section: 
     import threading
 
     found = Report(report.path, report.limit)
-    worker = threading.Thread(target=_check_profile, args=(found, descriptor), name="descriptor-profile", daemon=True)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _check_profile(found, descriptor)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the main thread by finish()
+            failed.append(error)
+
+    worker = threading.Thread(target=run, name="descriptor-profile", daemon=True)
     worker.start()
 
     def finish() -> None:
         worker.join()
+        if failed:
+            raise failed[0]
         found.sort()
         report.section(section)
         report.extend(found.errors + found.warnings)
@@ -180,14 +199,25 @@ def _profile_in_background(report: Report, descriptor: dict[str, Any], section: 
 
 
 def _check_profile(report: Report, descriptor: dict[str, Any]) -> None:
-    """The Data Package v2 profile, through frictionless (its profiles ship with it; nothing is fetched)."""
-    try:
-        from frictionless import Package as FrictionlessPackage
+    """The Data Package v2 profile, through frictionless (its profiles ship with it; nothing is fetched).
 
+    frictionless refusing the descriptor (FrictionlessException) is a finding; any other failure (frictionless
+    or jsonschema missing, broken or too old) is the environment's, never the package's: `Broken`, exit 2."""
+    from . import Broken
+
+    try:
+        from frictionless import FrictionlessException
+        from frictionless import Package as FrictionlessPackage
+    except Exception as error:  # noqa: BLE001 - an environment without a working frictionless cannot check
+        raise Broken(f"frictionless cannot be imported ({type(error).__name__}: {error}); reinstall minusma-facts's dependencies") from error
+    try:
         result = FrictionlessPackage.validate_descriptor(descriptor)
-    except Exception as error:  # frictionless failing on a broken descriptor is itself a finding
+    except FrictionlessException as error:  # frictionless refusing a broken descriptor is itself a finding
         report.add(_problem("descriptor-error", f"the descriptor cannot be read as a Data Package ({error})"))
         return
+    except Exception as error:  # noqa: BLE001 - not the descriptor's fault: the libraries behind the check failed
+        raise Broken(f"the Data Package profile check failed inside frictionless ({type(error).__name__}: {error}); "
+                     "its dependencies (jsonschema) may be missing or too old") from error
     for error in result.errors:
         note = getattr(error, "note", "") or error.message
         if "refused.csv" in note or "is not safe" in note:

@@ -109,6 +109,8 @@ def _load(package: Package, name: str, report: Report) -> dict[str, Any] | None:
             data = tomllib.loads(text)
         else:
             data = json.loads(text)
+    except ImportError:  # a missing parser is the environment's fault, not the file's: validate cannot run
+        raise
     except Exception as error:  # a metadata file that does not parse is a finding, not a crash
         report.add(Problem("metadata-error", f"{name} cannot be read ({str(error).splitlines()[0] if str(error) else type(error).__name__})", file=name))
         return None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..report import WARNING, Problem, Report
+from .dialect import DEFAULT, Dialect
 
 BOM = b"\xef\xbb\xbf"
 
@@ -128,10 +129,10 @@ def _iter_lines(raw: bytes):
         start = end + 1
 
 
-def _record_lines(text: bytes) -> list[int]:
+def _record_lines(text: bytes, dialect: Dialect = DEFAULT) -> list[int]:
     """Physical start line of every record (index 0 = header), as Python's csv module splits them."""
     starts = []
-    reader = csv.reader(_iter_lines(text))
+    reader = csv.reader(_iter_lines(text), **dialect.csv_kwargs())
     previous = 0
     try:
         for _ in reader:
@@ -139,35 +140,47 @@ def _record_lines(text: bytes) -> list[int]:
             previous = reader.line_num
     except csv.Error:  # a lone CR inside an unquoted cell: count it as a line end, as pyarrow and csv in files do
         starts, previous = [], 0
-        reader = csv.reader(io.StringIO(text.decode("utf-8", errors="replace"), newline=""))
+        reader = csv.reader(io.StringIO(text.decode("utf-8", errors="replace"), newline=""), **dialect.csv_kwargs())
         for _ in reader:
             starts.append(previous + 1)
             previous = reader.line_num
     return starts
 
 
-def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dict[str, Any]) -> TableData | None:
-    """Check the file's bytes and parse it; None when there is nothing to check further."""
-    import numpy as np
-    import pyarrow as pa
-
-    def add(type_: str, note: str, **where) -> None:
-        report.add(Problem(type_, note, resource=resource, file=file, **where))
-
+def _checked_bytes(report: Report, resource: str, file: str, raw: bytes) -> bytes | None:
+    """Report what is wrong with the file's bytes (empty, BOM, not UTF-8, mixed line endings); the bytes to
+    parse (bad bytes as U+FFFD), or None when there is nothing to parse."""
     if not raw:
-        add("empty-table", "the file is empty: no header and no rows")
+        report.add(Problem("empty-table", "the file is empty: no header and no rows", resource=resource, file=file))
         return None
     if raw.startswith(BOM):
-        add("bom", "the file starts with a byte-order mark (UTF-8 files here carry none)", line=1)
+        report.add(Problem("bom", "the file starts with a byte-order mark (UTF-8 files here carry none)", resource=resource, file=file, line=1))
         raw = raw[len(BOM):]
     text, utf8 = _decode(raw, report, resource, file)
     if not utf8:
         raw = text.encode("utf-8")
     del text  # bad bytes become U+FFFD so the rows can still be checked
     _check_line_endings(raw, report, resource, file)
+    return raw
+
+
+def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dict[str, Any],
+               dialect: Dialect = DEFAULT) -> TableData | None:
+    """Check the file's bytes and parse it as `dialect` says; None when there is nothing to check further."""
+    import numpy as np
+    import pyarrow as pa
+
+    def add(type_: str, note: str, **where) -> None:
+        report.add(Problem(type_, note, resource=resource, file=file, **where))
+
+    raw = _checked_bytes(report, resource, file, raw)
+    if raw is None:
+        return None
+    if not dialect.fast:
+        return _read_records(report, resource, file, raw, schema, dialect)
 
     # -- header: the first record ---------------------------------------------------------------------
-    reader = csv.reader(_iter_lines(raw))
+    reader = csv.reader(_iter_lines(raw), **dialect.csv_kwargs())
     try:
         header = next(reader)
     except StopIteration:
@@ -182,7 +195,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
         add("source-error", f"the header has {len(header):,} columns where the schema has {len(fields)} fields; a table "
                             f"this much wider than its schema is not read", row=1, line=1)
         return None
-    _check_header(report, resource, file, header, [f["name"] for f in fields])
+    _check_header(report, resource, file, header, [f["name"] for f in fields], dialect.case_sensitive_header)
 
     body_start = _offset_after_lines(raw, header_lines)
     if body_start >= len(raw):
@@ -200,7 +213,8 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     def parse(threads: bool):
         invalid.clear()
         return parse_strings(io.BytesIO(raw), names, handler, threads=threads, skip_header=True,
-                             newlines_in_values=b'"' in raw, check_utf8=False, block_size=1 << 24, restart=invalid.clear)
+                             newlines_in_values=_quote(dialect) in raw, check_utf8=False, block_size=1 << 24,
+                             restart=invalid.clear, dialect=dialect)
 
     try:
         parsed = parse(True)
@@ -224,7 +238,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     physical = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
     record_lines: list[int] | None = None
     if physical != total + 1 or header_lines != 1:
-        record_lines = _record_lines(raw)  # only files whose quoted cells hold newlines pay for this
+        record_lines = _record_lines(raw, dialect)  # only files whose quoted cells hold newlines pay for this
 
     def line_of(row: int) -> int:
         if record_lines is None:
@@ -238,23 +252,10 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
         side = [[] for _ in range(width)]
         for number, row_text in invalid:
             try:
-                cells = next(csv.reader(io.StringIO(row_text)), [])
+                cells = next(csv.reader(io.StringIO(row_text), **dialect.csv_kwargs()), [])
             except csv.Error:
-                cells = row_text.split(",")
-            padded = (cells + [""] * width)[:width]
-            for i in range(width):
-                side[i].append(padded[i])
-            blank = all(c in missing_values for c in padded[: len(field_names)] or padded)
-            if blank:
-                continue
-            line = line_of(number)
-            for position in range(len(header), len(cells)):
-                report.add(Problem("extra-cell", f"the row has {len(cells)} cells where the header has {len(header)}; cell {position + 1} is extra",
-                                   resource=resource, file=file, row=number, line=line, cell=cells[position]))
-            for position in range(len(cells), len(header)):
-                name = field_names[position] if position < len(field_names) else header[position]
-                report.add(Problem("missing-cell", f"the row has {len(cells)} cells where the header has {len(header)}; this one is missing",
-                                   resource=resource, file=file, row=number, line=line, field=name))
+                cells = row_text.split(dialect.delimiter)
+            _uneven_row(report, resource, file, header, field_names, missing_values, side, cells, number, line_of)
         order = np.argsort(np.concatenate([row_numbers, invalid_numbers]), kind="stable")
         indices = pa.array(order)
         arrays = [pa.chunked_array(arrays[i].chunks + [pa.array(side[i], pa.string())], pa.string()).take(indices) for i in range(width)]
@@ -266,6 +267,134 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     blank_index = np.flatnonzero(blank)
     report.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
     return table
+
+
+def _read_records(report: Report, resource: str, file: str, raw: bytes, schema: dict[str, Any], dialect: Dialect) -> TableData | None:
+    """The general reader for the dialect corners pyarrow has no option for (no header, several header rows,
+    comment rows and characters, skipInitialSpace): Python's csv module, record by record.
+
+    Rows are numbered as frictionless numbers them: every physical record counts (comment lines, header rows
+    and blank lines too); the header rows are picked among the records that are not comments."""
+    import numpy as np
+    import pyarrow as pa
+
+    fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    field_names = [f["name"] for f in fields]
+    state = {"line": 0, "start": True, "comments": 0, "first": 0}
+
+    def lines():
+        for text in _iter_lines(raw):
+            state["line"] += 1
+            if state["start"]:
+                if dialect.comment_char and text.startswith(dialect.comment_char):
+                    state["comments"] += 1
+                    continue
+                state["first"] = state["line"]
+                state["start"] = False
+            yield text
+
+    reader = csv.reader(lines(), **dialect.csv_kwargs())
+    header_parts: list[list[str]] = []
+    last_header = max(dialect.header_rows) if dialect.header else 0
+    header_row = header_line = 1
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    line_at: dict[int, int] = {}
+    records = logical = 0
+    while True:
+        state["start"] = True
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report.add(Problem("source-error", f"the file cannot be parsed as CSV ({error})", resource=resource, file=file,
+                               line=state["line"]))
+            return None
+        records += 1
+        number = records + state["comments"]
+        if number in dialect.comment_rows:
+            continue
+        logical += 1
+        if logical <= last_header:
+            if logical in dialect.header_rows:
+                header_parts.append(cells)
+                header_row, header_line = number, state["first"]
+            continue
+        if len(cells) > 4 * max(len(field_names), 64) + 256:
+            cells = cells[: 4 * max(len(field_names), 64) + 256]  # memory by the row, never by one hostile record
+        rows.append(cells)
+        numbers.append(number)
+        line_at[number] = state["first"]
+    if dialect.header:
+        if not header_parts:
+            report.add(Problem("empty-table", "the file holds no header and no rows", resource=resource, file=file))
+            return None
+        header = _join_labels(header_parts, dialect.header_join)
+        if too_wide(header, fields):
+            report.add(Problem("source-error", f"the header has {len(header):,} columns where the schema has {len(fields)} "
+                                               "fields; a table this much wider than its schema is not read",
+                               resource=resource, file=file, row=header_row, line=header_line))
+            return None
+        _check_header(report, resource, file, header, field_names, dialect.case_sensitive_header, header_row, header_line)
+    else:
+        header = list(field_names)
+    if not rows:
+        report.add(Problem("empty-table", "the table has a header and no rows", resource=resource, file=file,
+                           row=header_row, line=header_line))
+        return _no_rows(resource, file, schema, header)
+    width = max(len(header), 1)
+    missing_values = set(schema.get("missingValues", [""]))
+    side: list[list[str]] = [[] for _ in range(width)]
+    for cells, number in zip(rows, numbers):
+        _uneven_row(report, resource, file, header, field_names, missing_values, side, cells, number, line_at.__getitem__)
+    del rows
+    arrays = [pa.array(column, pa.string()) for column in side]
+    del side
+    columns = {name: arrays[i] for i, name in enumerate(field_names) if i < len(header)}
+    row_numbers = np.array(numbers, dtype=np.int64)
+    blank = _blank_rows(arrays[: len(field_names)] if field_names else arrays, missing_values, len(numbers))
+    table = TableData(resource, file, schema, header, columns, row_numbers, blank, line_at.__getitem__)
+    blank_index = np.flatnonzero(blank)
+    report.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
+    return table
+
+
+def _uneven_row(report: Report, resource: str, file: str, header: list[str], field_names: list[str], missing_values: set,
+                side: list[list[str]], cells: list[str], number: int, line_of: Callable[[int], int]) -> None:
+    """Append the row's cells, padded or cut to the header's width, to the columns in `side`; report each
+    cell too many or too few (a blank row is only blank)."""
+    width = len(side)
+    padded = (cells + [""] * width)[:width]
+    for i in range(width):
+        side[i].append(padded[i])
+    if len(cells) == len(header) or all(c in missing_values for c in padded[: len(field_names)] or padded):
+        return
+    line = line_of(number)
+    for position in range(len(header), len(cells)):
+        report.add(Problem("extra-cell", f"the row has {len(cells)} cells where the header has {len(header)}; cell {position + 1} is extra",
+                           resource=resource, file=file, row=number, line=line, cell=cells[position]))
+    for position in range(len(cells), len(header)):
+        name = field_names[position] if position < len(field_names) else header[position]
+        report.add(Problem("missing-cell", f"the row has {len(cells)} cells where the header has {len(header)}; this one is missing",
+                           resource=resource, file=file, row=number, line=line, field=name))
+
+
+def _join_labels(rows: list[list[str]], join: str) -> list[str]:
+    """The labels of several header rows, joined as frictionless joins them: a cell equal to the one above it
+    (a spreadsheet's merged cell) is not repeated."""
+    labels: list[str] = []
+    above: dict[int, str] = {}
+    for cells in rows:
+        for index, cell in enumerate(cells):
+            if above.get(index) == cell:
+                continue
+            above[index] = cell
+            if len(labels) <= index:
+                labels.append(cell)
+            else:
+                labels[index] = join.join([labels[index], cell])
+    return labels
 
 
 def too_wide(header: list[str], fields: list) -> bool:
@@ -288,7 +417,7 @@ def long_header(report: Report, resource: str, file: str, head: bytes, size: int
 FALLBACK = object()  # the fast reader declines: read the whole file and take the general path
 
 
-def _scan(path, chunk: int = 1 << 24):
+def _scan(path, chunk: int = 1 << 24, quote: bytes = b'"'):
     """One pass over the file's bytes in chunks: (size, newline count, has CR, has quote, first bytes, last byte)."""
     import numpy as np
 
@@ -306,12 +435,13 @@ def _scan(path, chunk: int = 1 << 24):
             size += len(block)
             newlines += int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
             has_cr = has_cr or b"\r" in block
-            has_quote = has_quote or b'"' in block
+            has_quote = has_quote or quote in block
             last = block[-1:]
     return size, newlines, has_cr, has_quote, head, last
 
 
-def read_table_fast(report: Report, resource: str, file: str, path, schema: dict[str, Any], threads: bool = True):
+def read_table_fast(report: Report, resource: str, file: str, path, schema: dict[str, Any], threads: bool = True,
+                    dialect: Dialect = DEFAULT):
     """Read a table straight from its file, never holding its bytes: the common case of a clean file.
 
     Returns None, having reported it, when the header line is over MAX_HEADER_BYTES (a hostile label).
@@ -323,17 +453,17 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     import numpy as np
 
     try:
-        size, newlines, has_cr, has_quote, head, last = _scan(path)
+        size, newlines, has_cr, has_quote, head, last = _scan(path, quote=_quote(dialect))
     except OSError:
         return FALLBACK
     end = head.find(b"\n")
     if long_header(report, resource, file, head, size):
         return None
-    if size == 0 or head.startswith(BOM) or has_cr or end < 0 or b'"' in head[:end] or end + 1 >= size:
+    if not dialect.fast or size == 0 or head.startswith(BOM) or has_cr or end < 0 or _quote(dialect) in head[:end] or end + 1 >= size:
         return FALLBACK
     try:
         header_text = head[:end].decode("utf-8")
-        header = next(csv.reader([header_text]))
+        header = next(csv.reader([header_text], **dialect.csv_kwargs()))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return FALLBACK
     fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
@@ -350,7 +480,7 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     try:
         with _catch_unraisable() as caught:
             parsed = parse_strings(str(path), names, handler, threads=threads, skip_header=True,
-                                   newlines_in_values=has_quote, restart=invalid.clear)
+                                   newlines_in_values=has_quote, restart=invalid.clear, dialect=dialect)
     except Exception:  # not UTF-8, or not parseable: the general path names the lines
         return FALLBACK
     if caught:  # pyarrow could not hand a bad row to the handler (bytes that are not UTF-8 in it)
@@ -360,7 +490,7 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     if invalid or total == 0 or physical != total + 1:
         return FALLBACK
 
-    _check_header(report, resource, file, header, [f["name"] for f in fields])
+    _check_header(report, resource, file, header, [f["name"] for f in fields], dialect.case_sensitive_header)
     row_numbers = np.arange(2, total + 2, dtype=np.int64)
     field_names = [f["name"] for f in fields]
     arrays = [parsed.column(i) for i in range(width)]
@@ -375,7 +505,7 @@ def read_table_fast(report: Report, resource: str, file: str, path, schema: dict
     return table
 
 
-def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, threads: bool = True):
+def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, threads: bool = True, dialect: Dialect = DEFAULT):
     """Start reading a clean file piece by piece, never holding all of it; FALLBACK when it is not clean.
 
     The body is cut at line ends into pieces of about `block_size` bytes, each parsed by `pyarrow.csv`
@@ -395,10 +525,10 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
     except OSError:
         return FALLBACK
     end = head.find(b"\n")
-    if head.startswith(BOM) or end < 0 or b'"' in head[:end] or b"\r" in head[:end]:
+    if not dialect.fast or head.startswith(BOM) or end < 0 or _quote(dialect) in head[:end] or b"\r" in head[:end]:
         return FALLBACK
     try:
-        header = next(csv.reader([head[:end].decode("utf-8")]))
+        header = next(csv.reader([head[:end].decode("utf-8")], **dialect.csv_kwargs()))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return FALLBACK
     fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
@@ -440,7 +570,7 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
         try:
             with _catch_unraisable() as caught:
                 parsed = parse_strings(io.BytesIO(piece), names, handler, threads=threads, skip_header=False,
-                                       newlines_in_values=b'"' in piece, restart=invalid.clear)
+                                       newlines_in_values=_quote(dialect) in piece, restart=invalid.clear, dialect=dialect)
         except Exception:  # not UTF-8, or not parseable: the general path names the lines
             raise FallbackNeeded from None
         if caught or invalid or parsed.num_rows != lines:
@@ -468,6 +598,11 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
     return header, field_names, batches(), finish
 
 
+def _quote(dialect: Dialect) -> bytes:
+    """The byte that may open a quoted cell (or an escape), whose presence makes a row span lines."""
+    return (dialect.quote_char or dialect.escape_char or "\x00").encode("utf-8")
+
+
 class FallbackNeeded(Exception):
     """The batch reader met something only the general path reports exactly."""
 
@@ -477,7 +612,8 @@ def _same_line(row: int) -> int:
 
 
 def parse_strings(source, names: list[str], handler, *, threads: bool, skip_header: bool, newlines_in_values: bool,
-                  check_utf8: bool = True, block_size: int = 1 << 22, restart: Callable[[], Any] | None = None):
+                  check_utf8: bool = True, block_size: int = 1 << 22, restart: Callable[[], Any] | None = None,
+                  dialect: Dialect = DEFAULT):
     """Parse CSV with pyarrow keeping every cell as a string (empty, never null) and blank lines as rows;
     rows with the wrong number of cells go to `handler`. The one set of parser options every path uses.
 
@@ -495,7 +631,7 @@ def parse_strings(source, names: list[str], handler, *, threads: bool, skip_head
             read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1 if skip_header else 0,
                                            block_size=size),
             parse_options=pacsv.ParseOptions(newlines_in_values=newlines_in_values, ignore_empty_lines=False,
-                                             invalid_row_handler=handler),
+                                             invalid_row_handler=handler, **dialect.arrow_parse()),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, check_utf8=check_utf8),
         )
@@ -574,9 +710,10 @@ def _blank_rows(arrays, missing_values, n):
     return blank
 
 
-def _check_header(report: Report, resource: str, file: str, header: list[str], names: list[str]) -> None:
+def _check_header(report: Report, resource: str, file: str, header: list[str], names: list[str],
+                  case_sensitive: bool = True, row: int = 1, line: int = 1) -> None:
     def add(type_: str, note: str, field: str | None, cell: str | None = None) -> None:
-        report.add(Problem(type_, note, resource=resource, file=file, row=1, line=1, field=field, cell=cell))
+        report.add(Problem(type_, note, resource=resource, file=file, row=row, line=line, field=field, cell=cell))
 
     from ..safety import clip
 
@@ -590,7 +727,7 @@ def _check_header(report: Report, resource: str, file: str, header: list[str], n
             add("duplicate-label", f"column {position + 1} {clip(label)!r} repeats column {seen[label] + 1}", expected or label, clip(label))
         elif expected is None:
             add("extra-label", f"column {position + 1} {clip(label)!r} is not in the schema, which has {len(names)} fields", None, clip(label))
-        elif label != expected:
+        elif label != expected and (case_sensitive or label.casefold() != expected.casefold()):
             how = "the header is reordered: " if reordered else ""
             add("incorrect-label", f"{how}column {position + 1} is {clip(label)!r} where the schema has {None if expected is None else clip(expected)!r}", expected, clip(label))
         seen.setdefault(label, position)
