@@ -90,7 +90,7 @@ DAMAGES = {
 
 def cases() -> list[tuple[str, str, str]]:
     """Every dialect with every damage (one file), and every layout with every damage (default dialect)."""
-    out = [(d, "file", x) for d in DIALECTS for x in DAMAGES]
+    out = [(d, "file", x) for d in DIALECTS for x in DAMAGES if not (d == "no header" and x == "label")]  # no label to damage
     out += [("default", layout, x) for layout in LAYOUTS if layout != "file" for x in DAMAGES]
     out += [("semicolon", "multipart", "type"), ("comment char", "gzip", "extra cell"), ("two header rows", "zip", "enum")]
     return out
