@@ -8,7 +8,6 @@ holds, report damage at the row frictionless names, and never read another forma
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
 import io
 import json
@@ -18,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from damage import edit_json, matching, read_rows, resource_of, set_cell
-from minusma_facts.validation import table as table_module
 from minusma_facts.validation import validate_package
 
 TABLES = ("figures", "events", "actors", "sources")
@@ -138,35 +136,6 @@ def test_a_dialect_it_cannot_honour_is_exit_2_naming_it(package_copy, run_valida
     code, out, err, report = run_validate(package_copy, "--json")
     assert code == 2 and report["cannot_run"]
     assert named in err and "figures" in err and "Traceback" not in err
-
-
-# -- the fast (pyarrow) and general paths read a dialect alike --------------------------------------------
-EQUIVALENT = [
-    pytest.param({"delimiter": ";"}, id="semicolon"),
-    pytest.param({"delimiter": "\t", "quoteChar": "'"}, id="tab and single quote"),
-    pytest.param({"delimiter": ";", "doubleQuote": False, "escapeChar": "\\"}, id="escape char"),
-]
-DAMAGE = [
-    pytest.param(lambda p: None, id="clean"),
-    pytest.param(lambda p: set_cell(p, "figures", 3, "value_best", "lots"), id="type error"),
-    pytest.param(lambda p: set_cell(p, "figures", 4, "coding_note", 'a "quoted; odd\' note\nover two lines'), id="quotes and newline"),
-]
-
-
-@pytest.mark.parametrize("damage", DAMAGE)
-@pytest.mark.parametrize("dialect", EQUIVALENT)
-def test_fast_and_general_paths_agree_on_a_dialect(package_copy, monkeypatch, dialect, damage):
-    damage(package_copy)
-    rewrite(package_copy, dialect)
-    with monkeypatch.context() as patch:
-        patch.setattr(table_module, "open_batches", functools.partial(table_module.open_batches, block_size=300))
-        fast = validate(package_copy, limit=50)
-    with monkeypatch.context() as patch:
-        patch.setattr(table_module, "open_batches", lambda *a, **k: table_module.FALLBACK)
-        patch.setattr(table_module, "read_table_fast", lambda *a, **k: table_module.FALLBACK)
-        general = validate(package_copy, limit=50)
-    assert fast == general
-    assert fast["valid"] == (damage.__name__ == "<lambda>" and fast["counts"]["errors"] == 0)
 
 
 # -- layouts -------------------------------------------------------------------------------------------------

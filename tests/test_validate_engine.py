@@ -36,7 +36,6 @@ DAMAGE = [
 
 def _general_path_only(monkeypatch):
     monkeypatch.setattr(table_module, "open_batches", lambda *a, **k: table_module.FALLBACK)
-    monkeypatch.setattr(table_module, "read_table_fast", lambda *a, **k: table_module.FALLBACK)
 
 
 @pytest.mark.parametrize("limit", [1000, 3])
@@ -50,6 +49,37 @@ def test_fast_paths_report_what_the_general_path_reports(package_copy, monkeypat
         _general_path_only(patch)
         general = validate_package(package_copy, limit=limit).to_dict()
     assert fast == general
+
+
+# the same comparison on copies rewritten in a dialect each reader must honour (issue 9)
+DIALECTS = [
+    pytest.param({"delimiter": ";"}, id="semicolon"),
+    pytest.param({"delimiter": "\t", "quoteChar": "'"}, id="tab and single quote"),
+    pytest.param({"delimiter": ";", "doubleQuote": False, "escapeChar": "\\"}, id="escape char"),
+]
+DIALECT_DAMAGE = [
+    pytest.param(lambda p: None, True, id="clean"),
+    pytest.param(lambda p: set_cell(p, "figures", 3, "value_best", "lots"), False, id="type error"),
+    pytest.param(lambda p: set_cell(p, "figures", 4, "coding_note", 'a "quoted; odd\' note\nover two lines'), True,
+                 id="quotes and newline"),
+]
+
+
+@pytest.mark.parametrize("damage, valid", DIALECT_DAMAGE)
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_fast_paths_report_what_the_general_path_reports_in_a_dialect(package_copy, monkeypatch, dialect, damage, valid):
+    from test_validate_dialects import rewrite
+
+    damage(package_copy)
+    rewrite(package_copy, dialect)
+    with monkeypatch.context() as patch:
+        patch.setattr(table_module, "open_batches", functools.partial(table_module.open_batches, block_size=300))
+        fast = validate_package(package_copy, limit=50).to_dict()
+    with monkeypatch.context() as patch:
+        _general_path_only(patch)
+        general = validate_package(package_copy, limit=50).to_dict()
+    assert fast == general
+    assert fast["valid"] == valid, fast["errors"][:3]
 
 
 def _schema_patterns():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 import typer
 
@@ -16,9 +16,26 @@ def fail(command: str, code: int, message: str) -> None:
     raise typer.Exit(code)
 
 
+def cause_of(error: BaseException, known: tuple[type[BaseException], ...] = ()) -> str:
+    """What a "cannot run" message says of an error: its text when it is one a command expects (the package
+    cannot be read, a file is missing), else its type too (a library broken or too old, an internal error)."""
+    from .package import PackageError
+
+    if isinstance(error, (PackageError, OSError) + known):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
 @contextmanager
-def exits(command: str, refused: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
-    """Run a command's work: `refused` errors exit 1 with their message; any other error exits 2 ("cannot run")."""
+def exits(command: str, refused: tuple[type[BaseException], ...] = (), cannot_run: tuple[type[BaseException], ...] = (),
+          on_cannot_run: Callable[[str], None] | None = None, interrupted: str = "interrupted") -> Iterator[None]:
+    """Run a command's work; the one mapping of what escapes it to an exit code, for every command.
+
+    `refused` errors exit 1 with their message. Everything else exits 2, "cannot run": `cannot_run` errors
+    (and PackageError, OSError) with their message, any other exception with its type (the environment's or
+    the code's fault, never the package's), KeyboardInterrupt as `interrupted`. `on_cannot_run(cause)`, when
+    given, prints the exit-2 message itself (validate's --json and --format github) and must raise typer.Exit.
+    """
     try:
         yield
     except typer.Exit:
@@ -26,9 +43,9 @@ def exits(command: str, refused: tuple[type[BaseException], ...] = ()) -> Iterat
     except refused as error:
         fail(command, 1, str(error))
     except KeyboardInterrupt:
-        fail(command, 2, "interrupted")
+        fail(command, 2, interrupted)
     except Exception as error:  # noqa: BLE001 - no traceback ever reaches the user
-        from .package import PackageError
-
-        known = isinstance(error, (PackageError, OSError))
-        fail(command, 2, f"cannot run: {error}" if known else f"cannot run: {type(error).__name__}: {error}")
+        cause = cause_of(error, cannot_run)
+        if on_cannot_run is not None:
+            on_cannot_run(cause)
+        fail(command, 2, f"cannot run: {cause}")

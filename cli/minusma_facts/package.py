@@ -268,55 +268,24 @@ def _parse_descriptor(raw: bytes, where: str) -> dict[str, Any]:
     return descriptor
 
 
-# -- types derived from the Table Schema -----------------------------------------------------------------
-TRUE_VALUES = ("true", "True", "TRUE", "1")
-FALSE_VALUES = ("false", "False", "FALSE", "0")
-
-
+# -- types derived from the Table Schema (one place: minusma_facts.schema) ---------------------------------
 def field_dtype(field_descriptor: dict[str, Any]):
     """The pandas dtype a loader uses for one Table Schema field."""
-    import pandas as pd
+    from .schema import Field
 
-    enum = (field_descriptor.get("constraints") or {}).get("enum")
-    kind = field_descriptor.get("type", "string")
-    if enum is not None and kind == "string":
-        return pd.CategoricalDtype(categories=list(enum), ordered=False)
-    return {
-        "integer": "Int64",
-        "number": "Float64",
-        "boolean": "boolean",
-        "date": "datetime64[s]",
-        "datetime": "datetime64[s]",
-    }.get(kind, "string")
+    return Field.from_descriptor(field_descriptor).to_pandas()
 
 
 def schema_dtypes(schema: dict[str, Any]) -> dict[str, Any]:
     """Column name -> pandas dtype, for every field of a Table Schema, in schema order."""
-    return {f["name"]: field_dtype(f) for f in schema.get("fields", [])}
+    from .schema import Schema
+
+    return Schema.from_descriptor(schema).dtypes()
 
 
 def cast_frame(frame, schema: dict[str, Any]):
-    """Cast a frame of strings (empty string = missing) to the dtypes its schema gives."""
-    import pandas as pd
+    """Cast a frame of strings (empty string = missing) to the dtypes its schema gives (booleans by each
+    field's trueValues and falseValues, as validate reads them)."""
+    from .schema import Schema
 
-    missing = set(schema.get("missingValues", [""]))
-    out = {}
-    for field_descriptor in schema.get("fields", []):
-        name = field_descriptor["name"]
-        if name not in frame.columns:
-            continue
-        column = frame[name].astype("string")
-        column = column.mask(column.isin(missing))
-        dtype = field_dtype(field_descriptor)
-        kind = field_descriptor.get("type", "string")
-        if kind == "integer":
-            out[name] = pd.to_numeric(column, errors="raise").astype("Int64")
-        elif kind == "number":
-            out[name] = pd.to_numeric(column, errors="raise").astype("Float64")
-        elif kind == "boolean":
-            out[name] = column.map(lambda v: None if pd.isna(v) else v in TRUE_VALUES, na_action="ignore").astype("boolean")
-        elif kind in ("date", "datetime"):
-            out[name] = pd.to_datetime(column, errors="raise").astype(dtype)
-        else:
-            out[name] = column.astype(dtype)
-    return pd.DataFrame(out, index=frame.index)
+    return Schema.from_descriptor(schema).cast_frame(frame)

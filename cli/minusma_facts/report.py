@@ -13,7 +13,20 @@ many there were in all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Any, Callable, Iterable
+
+class Phase(IntEnum):
+    """The phases of a run, in report order: a section key (`Report.section`) starts with one, so findings are
+    listed in this order whatever order the engine runs its checks in."""
+
+    DESCRIPTOR = 0
+    TABLE = 1  # a table's file, header, rows and cells (then its keys)
+    FOREIGN_KEYS = 2
+    SEMANTICS = 3
+    PROVENANCE = 4
+    METADATA = 5
+
 
 ERROR = "error"
 WARNING = "warning"

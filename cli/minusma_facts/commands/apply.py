@@ -31,52 +31,42 @@ def apply(
     Untouched rows keep their bytes; new rows go at the end of their table. Shows every change (row and field,
     old -> new) and the verdict of validate on the patched package.
     """
-    from ..package import PackageError
+    from ..cliutil import exits
     from ..patch import CannotApply, PatchRefused, describe, open_folder, plan, read_patch, write
 
-    try:
-        package = open_folder(chosen(package, package_option, "minusma-facts apply"))
+    with exits("apply", cannot_run=(CannotApply,), interrupted="interrupted; nothing was written"):
         try:
-            raw = patch.read_bytes()
-        except OSError as error:
-            raise CannotApply(f"{patch}: cannot be read ({error.strerror})") from None
-        changes = plan(package, *read_patch(raw))
-        for line in describe(changes):
-            typer.echo(line)
-        report = _checked(changes, sources, _show_diff(package) if dry_run else None)
-        if not report.valid:
-            from .validate import _print_human
+            package = open_folder(chosen(package, package_option, "minusma-facts apply"))
+            try:
+                raw = patch.read_bytes()
+            except OSError as error:
+                raise CannotApply(f"{patch}: cannot be read ({error.strerror})") from None
+            changes = plan(package, *read_patch(raw))
+            for line in describe(changes):
+                typer.echo(line)
+            report = _checked(changes, sources, _show_diff(package) if dry_run else None)
+            if not report.valid:
+                from .validate import _print_human
 
-            _print_human(report)
-            typer.echo("refused: the package would not validate with this patch (rows are numbered as they would be "
-                       "after it); nothing was written")
+                _print_human(report)
+                typer.echo("refused: the package would not validate with this patch (rows are numbered as they would be "
+                           "after it); nothing was written")
+                raise typer.Exit(1)
+            typer.echo(f"with the patch: {report.verdict}")
+            count = len(changes.edits)
+            files = list(changes.files())
+            if dry_run:
+                typer.echo(f"dry run: {count} change{'s' if count != 1 else ''} would be written to "
+                           f"{', '.join(files) or 'no file'}; nothing was written")
+                return
+            written = write(changes)
+            typer.echo(f"applied {count} change{'s' if count != 1 else ''} to {', '.join(written) or 'no file'}")
+        except PatchRefused as refused:
+            for problem in refused.problems:
+                typer.echo(problem)
+            n = len(refused.problems)
+            typer.echo(f"refused: {n} problem{'s' if n != 1 else ''} with the patch; nothing was written")
             raise typer.Exit(1)
-        typer.echo(f"with the patch: {report.verdict}")
-        count = len(changes.edits)
-        files = list(changes.files())
-        if dry_run:
-            typer.echo(f"dry run: {count} change{'s' if count != 1 else ''} would be written to "
-                       f"{', '.join(files) or 'no file'}; nothing was written")
-            return
-        written = write(changes)
-        typer.echo(f"applied {count} change{'s' if count != 1 else ''} to {', '.join(written) or 'no file'}")
-    except PatchRefused as refused:
-        for problem in refused.problems:
-            typer.echo(problem)
-        n = len(refused.problems)
-        typer.echo(f"refused: {n} problem{'s' if n != 1 else ''} with the patch; nothing was written")
-        raise typer.Exit(1)
-    except (CannotApply, PackageError) as error:
-        typer.echo(f"minusma-facts apply: cannot run: {error}", err=True)
-        raise typer.Exit(2)
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        typer.echo("minusma-facts apply: interrupted; nothing was written", err=True)
-        raise typer.Exit(2)
-    except Exception as error:  # noqa: BLE001 - no traceback ever reaches the user
-        typer.echo(f"minusma-facts apply: cannot run: {type(error).__name__}: {error}", err=True)
-        raise typer.Exit(2)
 
 
 def _show_diff(package):

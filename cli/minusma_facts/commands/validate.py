@@ -39,20 +39,17 @@ def validate(
         output_format = "json"
     if limit < 1:
         _cannot_run(f"--limit must be 1 or more, not {limit}", output_format)
-    try:
-        from ..options import chosen
-        from ..package import PackageError, locate
-        from ..validation import CannotRun, validate_package
+    from ..cliutil import exits
+    from ..validation import CannotRun
 
-        try:
-            path = locate(chosen(path, package_option, "minusma-facts validate"))
-        except PackageError as error:
-            _cannot_run(str(error), output_format)
-        try:
-            with _progress(enabled=not quiet and output_format == "table") as show:
-                report = validate_package(path, sources_dir=sources, limit=limit, progress=show, max_bytes=max_bytes)
-        except CannotRun as error:
-            _cannot_run(str(error), output_format)
+    with exits("validate", cannot_run=(CannotRun,), on_cannot_run=lambda cause: _cannot_run(cause, output_format)):
+        from ..options import chosen
+        from ..package import locate
+        from ..validation import validate_package
+
+        path = locate(chosen(path, package_option, "minusma-facts validate"))
+        with _progress(enabled=not quiet and output_format == "table") as show:
+            report = validate_package(path, sources_dir=sources, limit=limit, progress=show, max_bytes=max_bytes)
         if output_format == "json":
             from ..safety import json_text
 
@@ -66,13 +63,6 @@ def validate(
             typer.echo(report.verdict)
         else:
             _print_human(report)
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        typer.echo("minusma-facts validate: interrupted", err=True)
-        raise typer.Exit(2)
-    except Exception as error:  # noqa: BLE001 - no traceback ever reaches the user
-        _cannot_run(f"{type(error).__name__}: {error}", output_format)
     raise typer.Exit(0 if report.valid else 1)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..report import DEFAULT_LIMIT, WARNING, Problem, Report
+from ..report import DEFAULT_LIMIT, WARNING, Phase, Problem, Report
 
 __all__ = ["Broken", "CannotRun", "Report", "validate_package"]
 
@@ -101,14 +101,9 @@ def schema_names(schema) -> list[str]:
 
 
 def _fk_targets(schema) -> list[tuple[str | None, list[str]]]:
-    out = []
-    for fk in schema.get("foreignKeys") or []:
-        if not isinstance(fk, dict):
-            continue
-        reference = fk.get("reference") or {}
-        fields = reference.get("fields")
-        out.append((reference.get("resource"), [fields] if isinstance(fields, str) else list(fields or [])))
-    return out
+    from ..schema import Schema
+
+    return [(resource, list(fields)) for _, resource, fields in Schema.from_descriptor(schema).foreign_keys]
 
 
 def _stream_table(report: Report, name: str, index: int, file: str, path: Path, schema, later: set[str], keep: set[str], texts,
@@ -133,7 +128,7 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     header, field_names, batches, finish = opened
     head = Report(report.path, report.limit)  # file-level findings: not counted against the table, as before
     body = Report(report.path, report.limit)
-    head.section((1, index, 0, 0))
+    head.section((Phase.TABLE, index, 0, 0))
     _check_header(head, name, file, header, field_names, dialect.case_sensitive_header)
     unique_at: dict = {}
     raw_parts: dict[str, list] = {f: [] for f in keep}
@@ -146,7 +141,7 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
             table = TableData(name, file, schema, header, columns, np.arange(rows + 2, rows + n + 2, dtype=np.int64), blank,
                               _same_line, index=index, batch=number)
             blank_index = np.flatnonzero(blank)
-            head.section((1, index, 0, 1, number))
+            head.section((Phase.TABLE, index, 0, 1, number))
             head.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
             check_fields(body, table, keep=later, unique_at=unique_at)
             check_semantics(body, table)
@@ -175,7 +170,7 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     keys = TableData(name, file, schema, header, raw, np.arange(2, rows + 2, dtype=np.int64), np.concatenate(blanks),
                      _same_line, typed)
     check_unique(body, keys, unique_at)
-    body.section((1, index, 2))
+    body.section((Phase.TABLE, index, 2))
     check_primary_key(body, keys)
     report.merge(head)
     report.table(name, file, rows)
@@ -248,7 +243,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     from .semantics import check_eligibility, check_semantics, rules_for
     from ..archive import MAX_ENTRY_BYTES
     from .dialect import DEFAULT
-    from .table import FALLBACK, MAX_HEADER_BYTES, TableData, long_header, read_table, read_table_fast
+    from .table import FALLBACK, MAX_HEADER_BYTES, TableData, long_header, read_table
 
     path = Path(path)
     if sources_dir is not None and not Path(sources_dir).is_dir():
@@ -256,7 +251,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     if limit < 1:
         raise CannotRun(f"--limit must be at least 1, not {limit}")
     report = Report(str(path), limit)
-    report.section((0,))
+    report.section((Phase.DESCRIPTOR,))
     package = _open(path, report, max_bytes)
     if package is None:
         report.sort()
@@ -270,7 +265,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         raise CannotRun(str(error)) from None
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     finish: list = []
-    report.section((0,))
+    report.section((Phase.DESCRIPTOR,))
     readable = check_descriptor(report, package, defer=finish)
     position = {name: i for i, name in enumerate(readable)}
 
@@ -311,7 +306,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     def check_ready_foreign_keys(final: bool = False) -> None:
         for name in list(waiting):
             if final or all(t in done or t not in position for t in targets_of.get(name, ())):
-                report.section((2, position[name]))
+                report.section((Phase.FOREIGN_KEYS, position[name]))
                 check_foreign_keys(report, slim[name], slim)
                 waiting.remove(name)
                 for target in targets_of.get(name, ()):
@@ -321,14 +316,14 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         pyarrow.default_memory_pool().release_unused()
 
     if texts is not None:
-        report.section((4, -1))
+        report.section((Phase.PROVENANCE, -1))
         texts = load_texts(report, package, None, sources_dir)
 
     for step, name in enumerate(order):
         if progress is not None:
             progress(name, step, len(order))
         i = position[name]
-        report.section((1, i))
+        report.section((Phase.TABLE, i))
         layout = layouts.get(name) or Layout(name, [package.resource_path(name)])
         file = layout.file
         schema = layout.dialect.missing_values(package.schema(name))
@@ -378,18 +373,22 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                 done.add(name)
                 check_ready_foreign_keys()
                 continue
-            if name != SOURCES:
-                streamed = _stream_table(report, name, i, file, local, schema, later, keep, texts or {}, layout.dialect)
-                if streamed is not None:
-                    slim[name], more = streamed
-                    unverified += more
-                    if name in CROSS_FIELDS or name in REPORT_FIELDS:
-                        cross[name] = slim[name]
-                    done.add(name)
-                    waiting.append(name)
-                    check_ready_foreign_keys()
-                    continue
-            table = read_table_fast(report, name, file, local, schema, dialect=layout.dialect)
+            if name == SOURCES:  # load_texts reads every field of it
+                keep |= set(schema_names(schema))
+                later |= keep
+            streamed = _stream_table(report, name, i, file, local, schema, later, keep, texts or {}, layout.dialect)
+            if streamed is not None:
+                slim[name], more = streamed
+                unverified += more
+                if name == SOURCES:
+                    report.section((Phase.PROVENANCE, -1))
+                    texts = load_texts(report, package, slim[name], sources_dir)
+                if name in CROSS_FIELDS or name in REPORT_FIELDS:
+                    cross[name] = slim[name]
+                done.add(name)
+                waiting.append(name)
+                check_ready_foreign_keys()
+                continue
         if table is FALLBACK:
             try:
                 raw = local.read_bytes()
@@ -410,12 +409,12 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             continue
         check_fields(report, table, keep=None if name == SOURCES else later)  # load_texts reads every sources field
         check_primary_key(report, table)
-        report.section((3, i))
+        report.section((Phase.SEMANTICS, i))
         check_semantics(report, table)
         if name == SOURCES:
-            report.section((4, -1))
+            report.section((Phase.PROVENANCE, -1))
             texts = load_texts(report, package, table, sources_dir)
-        report.section((4, i))
+        report.section((Phase.PROVENANCE, i))
         unverified += check_spans(report, table, texts or {})
         slim[name] = TableData(name, file, schema, table.header, {f: c for f, c in table.columns.items() if f in keep},
                                table.row_numbers, table.blank, table.line_of,
@@ -429,14 +428,14 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     slim.clear()
     package.drop_local()
     if "events" in position:
-        report.section((3, position["events"], 1 << 30))
+        report.section((Phase.SEMANTICS, position["events"], 1 << 30))
         check_eligibility(report, cross)
     if REPORTS in position:
-        report.section((3, position[REPORTS], 1 << 30))
+        report.section((Phase.SEMANTICS, position[REPORTS], 1 << 30))
         check_reports(report, cross)
     cross.clear()
 
-    report.section((5, 0))
+    report.section((Phase.METADATA, 0))
     if unverified:
         report.add(Problem("spans-unverified",
                            f"{unverified} spans could not be verified: the stored source texts are not at hand "
@@ -444,7 +443,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                            severity=WARNING))
     for wait in finish:
         wait()
-    report.section((5, 1))
+    report.section((Phase.METADATA, 1))
     check_metadata(report, package)
     report.tables = {n: report.tables[n] for n in readable if n in report.tables}
     report.sort()

@@ -12,7 +12,8 @@ import re
 import unicodedata
 from typing import Any
 
-from ..report import Report
+from ..report import Phase, Report
+from ..schema import as_list
 from ..safety import CONTROL_PATTERN, clean, clip, looks_like_formula
 from .table import TableData
 
@@ -356,12 +357,9 @@ def _flat(array):
 
 def key_fields(schema: dict[str, Any]) -> set[str]:
     """Fields that hold ids: the primary key and every foreign key's fields."""
-    names: set[str] = set()
-    primary = schema.get("primaryKey") or []
-    names.update([primary] if isinstance(primary, str) else primary)
+    names: set[str] = set(as_list(schema.get("primaryKey") or []))
     for fk in schema.get("foreignKeys") or []:
-        fields = fk.get("fields") or []
-        names.update([fields] if isinstance(fields, str) else fields)
+        names.update(as_list(fk.get("fields") or []))
     return names
 
 
@@ -389,7 +387,7 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
     ordinal = [0, 0]  # (field position, check number within the field): the batch sections
 
     def emit(mask, type_: str, name: str, note) -> None:
-        table.section(report, 1, 1, ordinal[0], ordinal[1])
+        table.section(report, Phase.TABLE, 1, ordinal[0], ordinal[1])
         ordinal[1] += 1
         index = np.flatnonzero(mask & not_blank)
         column = table.columns[name]
@@ -588,7 +586,7 @@ def check_primary_key(report: Report, table: TableData) -> None:
     primary = table.schema.get("primaryKey")
     if not primary:
         return
-    names = [primary] if isinstance(primary, str) else list(primary)
+    names = as_list(primary)
     if not all(n in table.typed for n in names):
         return  # the header lacks a key field: a label error says so already
     null = np.ones(table.n_rows, dtype=bool)
@@ -613,9 +611,9 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData]) -> dic
     for number, fk in enumerate(table.schema.get("foreignKeys") or []):
         fields = fk.get("fields")
         reference = fk.get("reference") or {}
-        names = [fields] if isinstance(fields, str) else list(fields or [])
+        names = as_list(fields)
         target_fields = reference.get("fields")
-        target_fields = [target_fields] if isinstance(target_fields, str) else list(target_fields or [])
+        target_fields = as_list(target_fields)
         target = tables.get(reference.get("resource") or table.resource)
         if len(names) != 1 or len(target_fields) != 1 or target is None or names[0] not in table.typed \
                 or target_fields[0] not in target.typed:
@@ -659,10 +657,10 @@ def check_foreign_keys(report: Report, table: TableData, tables: dict[str, Table
     for number, fk in enumerate(table.schema.get("foreignKeys") or []):
         fields = fk.get("fields")
         reference = fk.get("reference") or {}
-        names = [fields] if isinstance(fields, str) else list(fields or [])
+        names = as_list(fields)
         target_name = reference.get("resource") or table.resource
         target_fields = reference.get("fields")
-        target_fields = [target_fields] if isinstance(target_fields, str) else list(target_fields or [])
+        target_fields = as_list(target_fields)
         if not names or len(names) != len(target_fields):
             report.add(Problem("schema-error", f"a foreign key's fields {names} and reference fields {target_fields} do not pair up",
                                resource=table.resource, file=table.file))

@@ -228,8 +228,9 @@ def _check_profile(report: Report, descriptor: dict[str, Any]) -> None:
 def _check_schema(report: Report, name: str, file: str, schema: dict[str, Any]) -> None:
     # the Table Schema profile itself is checked with the package's (the schema is inlined in its copy)
     names = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
-    primary = schema.get("primaryKey") or []
-    for key in [primary] if isinstance(primary, str) else primary:
+    from ..schema import as_list
+
+    for key in as_list(schema.get("primaryKey") or []):
         if key not in names:
             report.add(Problem("schema-error", f"primary key field {key!r} is not a field", resource=name, file=file, field=key))
 

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..package import Package, PackageError, unsafe_path_reason
-from ..report import WARNING, Report
+from ..report import WARNING, Phase, Report
 from .table import TableData
 
 SOURCES = "sources"
@@ -122,7 +122,7 @@ def check_spans(report: Report, table: TableData, texts: dict[str, str | None]) 
     source_ids = table.typed[SOURCE_ID]
     unverified = 0
     for number, (value_field, start_field, end_field) in enumerate(spans):
-        table.section(report, 4, number)
+        table.section(report, Phase.PROVENANCE, number)
         # each distinct (source, start, end, value) is compared once, then mapped back to its rows; an
         # incomplete span is a semantic error already
         rows, first, inverse = _distinct_rows([source_ids, table.typed[start_field], table.typed[end_field], table.typed[value_field]])
@@ -148,7 +148,7 @@ def check_spans(report: Report, table: TableData, texts: dict[str, str | None]) 
     if loose:
         evidence = table.typed["evidence"]
         for number, name in enumerate(loose):
-            table.section(report, 4, len(spans) + number)
+            table.section(report, Phase.PROVENANCE, len(spans) + number)
             values = table.typed[name]
             rows, first, inverse = _distinct_rows([values, evidence])
             pairs = zip(values.take(rows[first]).to_pylist(), evidence.take(rows[first]).to_pylist())

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..report import Report
+from ..report import Phase, Report
 from .acled import ACLED_EVENT_FIELDS, ACLED_TYPE_FIELDS, INTER_CODES, PARENT_FIELD, SUB_EVENT_TYPES, UCDP_EVENT_FIELDS, UCDP_TYPE_FIELD
 from .table import TableData
 
@@ -468,7 +468,7 @@ def check_semantics(report: Report, table: TableData) -> None:
         _DISTINCT.clear()
     not_blank = ~table.blank
     for position, rule in enumerate(rules):
-        table.section(report, 3, position)
+        table.section(report, Phase.SEMANTICS, position)
         selected = cases[cases["check"].astype(str) == str(position)]
         index = np.array(sorted({int(i) for i in selected["index"].dropna()}), dtype=np.int64)
         index = index[not_blank[index]] if len(index) else index

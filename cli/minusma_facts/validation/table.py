@@ -1,10 +1,17 @@
 """Read one CSV resource into string columns with exact row and line numbers, reporting file-level problems.
 
-The raw bytes are read once. Encoding, byte-order mark and line endings are checked on the bytes; the rows
-are parsed by `pyarrow.csv` with every column read as a string (so no bad cell is lost), blank lines kept,
-and rows with the wrong number of cells handed to a handler that records them. Those rows are then parsed
-alone, padded or cut to the header's width, and merged back in file order, so every later check sees every
-row once, under frictionless's row number (the header is row 1).
+Two readers, both honouring the resource's Table Dialect (`dialect.Dialect`):
+
+- `open_batches`, the fast one: pyarrow parses a clean file piece by piece, never holding all of it. It
+  declines (FALLBACK, having reported nothing) whenever exact findings need the general reader.
+- `read_table`, the general one: the raw bytes are read once; encoding, byte-order mark and line endings are
+  checked on them; the rows are parsed by `pyarrow.csv` with every column read as a string (so no bad cell is
+  lost), blank lines kept, and rows with the wrong number of cells handed to a handler that records them, then
+  parsed alone, padded or cut to the header's width and merged back in file order. Dialects pyarrow has no
+  option for (several header rows, comments, no header, skipInitialSpace) are read record by record by
+  Python's csv module (`_read_records`).
+
+Either way every later check sees every row once, under frictionless's row number (the header is row 1).
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..report import WARNING, Problem, Report
+from ..report import WARNING, Phase, Problem, Report
 from .dialect import DEFAULT, Dialect
 
 BOM = b"\xef\xbb\xbf"
@@ -40,7 +47,7 @@ class TableData:
     index: int | None = None
     batch: int | None = None
 
-    def section(self, report: Report, phase: int, *check: int) -> None:
+    def section(self, report: Report, phase: Phase, *check: int) -> None:
         if self.batch is not None:
             report.section((phase, self.index) + check + (self.batch,))
 
@@ -340,8 +347,8 @@ def _read_records(report: Report, resource: str, file: str, raw: bytes, schema: 
     else:
         header = list(field_names)
     if not rows:
-        report.add(Problem("empty-table", "the table has a header and no rows", resource=resource, file=file,
-                           row=header_row, line=header_line))
+        report.add(Problem("empty-table", "the table has a header and no rows", WARNING, resource=resource, file=file,
+                           row=header_row, line=header_line))  # frictionless finds it valid
         return _no_rows(resource, file, schema, header)
     width = max(len(header), 1)
     missing_values = set(schema.get("missingValues", [""]))
@@ -415,94 +422,6 @@ def long_header(report: Report, resource: str, file: str, head: bytes, size: int
 
 
 FALLBACK = object()  # the fast reader declines: read the whole file and take the general path
-
-
-def _scan(path, chunk: int = 1 << 24, quote: bytes = b'"'):
-    """One pass over the file's bytes in chunks: (size, newline count, has CR, has quote, first bytes, last byte)."""
-    import numpy as np
-
-    size = newlines = 0
-    has_cr = has_quote = False
-    head = b""
-    last = b""
-    with open(path, "rb", buffering=0) as handle:
-        while True:
-            block = handle.read(chunk)
-            if not block:
-                break
-            if not head:
-                head = block[:MAX_HEADER_BYTES + 1]
-            size += len(block)
-            newlines += int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
-            has_cr = has_cr or b"\r" in block
-            has_quote = has_quote or quote in block
-            last = block[-1:]
-    return size, newlines, has_cr, has_quote, head, last
-
-
-def read_table_fast(report: Report, resource: str, file: str, path, schema: dict[str, Any], threads: bool = True,
-                    dialect: Dialect = DEFAULT):
-    """Read a table straight from its file, never holding its bytes: the common case of a clean file.
-
-    Returns None, having reported it, when the header line is over MAX_HEADER_BYTES (a hostile label).
-    Returns FALLBACK, having reported nothing, whenever the general path (`read_table` on the bytes) is needed
-    for exact findings: an empty or header-only file, a byte-order mark, CR line endings, a quoted header,
-    bytes that are not UTF-8, rows with the wrong number of cells, or quoted cells that hold newlines.
-    Otherwise the result equals `read_table`'s on the same file.
-    """
-    import numpy as np
-
-    try:
-        size, newlines, has_cr, has_quote, head, last = _scan(path, quote=_quote(dialect))
-    except OSError:
-        return FALLBACK
-    end = head.find(b"\n")
-    if long_header(report, resource, file, head, size):
-        return None
-    if not dialect.fast or size == 0 or head.startswith(BOM) or has_cr or end < 0 or _quote(dialect) in head[:end] or end + 1 >= size:
-        return FALLBACK
-    try:
-        header_text = head[:end].decode("utf-8")
-        header = next(csv.reader([header_text], **dialect.csv_kwargs()))
-    except (UnicodeDecodeError, csv.Error, StopIteration):
-        return FALLBACK
-    fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
-    if too_wide(header, fields):
-        return FALLBACK
-    width = max(len(header), 1)
-    names = [f"c{i}" for i in range(width)]
-    invalid: list[Any] = []
-
-    def handler(row) -> str:
-        invalid.append(row.number)
-        return "skip"
-
-    try:
-        with _catch_unraisable() as caught:
-            parsed = parse_strings(str(path), names, handler, threads=threads, skip_header=True,
-                                   newlines_in_values=has_quote, restart=invalid.clear, dialect=dialect)
-    except Exception:  # not UTF-8, or not parseable: the general path names the lines
-        return FALLBACK
-    if caught:  # pyarrow could not hand a bad row to the handler (bytes that are not UTF-8 in it)
-        return FALLBACK
-    total = parsed.num_rows
-    physical = newlines + (0 if last == b"\n" else 1)
-    if invalid or total == 0 or physical != total + 1:
-        return FALLBACK
-
-    _check_header(report, resource, file, header, [f["name"] for f in fields], dialect.case_sensitive_header)
-    row_numbers = np.arange(2, total + 2, dtype=np.int64)
-    field_names = [f["name"] for f in fields]
-    arrays = [parsed.column(i) for i in range(width)]
-    del parsed
-    missing_values = set(schema.get("missingValues", [""]))
-    columns = {name: arrays[i] for i, name in enumerate(field_names) if i < len(header)}
-    blank = _blank_rows(arrays[: len(field_names)] if field_names else arrays, missing_values, total)
-    del arrays
-    table = TableData(resource, file, schema, header, columns, row_numbers, blank, _same_line)
-    blank_index = np.flatnonzero(blank)
-    report.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
-    return table
 
 
 def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, threads: bool = True, dialect: Dialect = DEFAULT):
@@ -656,7 +575,7 @@ def _no_rows(resource: str, file: str, schema: dict[str, Any], header: list[str]
     import numpy as np
     import pyarrow as pa
 
-    arrow = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32()}
+    arrow = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32()}  # as cells.py types them
     fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
     typed = {f["name"]: pa.array([], arrow.get(f.get("type"), pa.string())) for f in fields}
     columns = {f["name"]: pa.array([], pa.string()) for f in fields}
