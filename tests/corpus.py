@@ -41,6 +41,15 @@ DIALECTS = {
     "null sequence": {"nullSequence": "NA"},
 }
 LAYOUTS = ("file", "multipart", "gzip", "zip", "inline")
+# damage to the bytes of people.csv as written (one file, default dialect)
+BYTE_DAMAGES = {
+    "byte-order mark": lambda raw: b"\xef\xbb\xbf" + raw,
+    "mixed line endings": lambda raw: raw.replace(b"\n", b"\r\n", 2),
+    "not UTF-8": lambda raw: raw.replace(b"Flo", b"Fl\xf6"),
+    "CR line ends": lambda raw: raw.replace(b"\n", b"\r"),
+    "empty file": lambda raw: b"",
+    "header only": lambda raw: raw.split(b"\n")[0] + b"\n",
+}
 
 
 def _edit(row: int, field: str, value: str):
@@ -93,6 +102,7 @@ def cases() -> list[tuple[str, str, str]]:
     out = [(d, "file", x) for d in DIALECTS for x in DAMAGES if not (d == "no header" and x == "label")]  # no label to damage
     out += [("default", layout, x) for layout in LAYOUTS if layout != "file" for x in DAMAGES]
     out += [("semicolon", "multipart", "type"), ("comment char", "gzip", "extra cell"), ("two header rows", "zip", "enum")]
+    out += [("default", "file", x) for x in BYTE_DAMAGES]
     return out
 
 
@@ -129,7 +139,8 @@ def build(case: tuple[str, str, str], folder: Path) -> Path:
     header = [f["name"] for f in PEOPLE_FIELDS]
     rows = [list(r) for r in PEOPLE]
     visits = [list(r) for r in VISITS]
-    DAMAGES[damage_name](header, rows, visits)
+    if damage_name in DAMAGES:
+        DAMAGES[damage_name](header, rows, visits)
     folder.mkdir(parents=True, exist_ok=True)
     people = {"name": "people", "type": "table",
               "schema": {"fields": PEOPLE_FIELDS, "primaryKey": ["person_id"]}}
@@ -152,7 +163,7 @@ def build(case: tuple[str, str, str], folder: Path) -> Path:
                 archive.writestr("people.csv", data)
             people.update(path="people.csv.zip")
         else:
-            (folder / "people.csv").write_bytes(data)
+            (folder / "people.csv").write_bytes(BYTE_DAMAGES.get(damage_name, lambda raw: raw)(data))
             people.update(path="people.csv", format="csv")
     (folder / "visits.csv").write_text(_csv({}, ["visit_id", "person_id"], visits), encoding="utf-8", newline="")
     visits_resource = {"name": "visits", "type": "table", "path": "visits.csv", "format": "csv", "schema": {

@@ -244,3 +244,33 @@ def test_what_it_cannot_read_is_exit_2_and_one_message(tmp_path, run_validate, r
     assert len(lines) == 2 and all(named in line for line in lines)  # one message per resource
     assert "'a'" in lines[0] and "'b'" in lines[1]
     assert "type-error" not in out
+
+
+@pytest.mark.parametrize("encoding, content, expected", [
+    pytest.param("latin-1", "id,name\n1,Fl\xf6\nq,y\n", [("type-error", 3, "id")], id="latin-1 read as declared"),
+    pytest.param("utf-16", "id,name\n1,x\n", [], id="utf-16 read as declared"),
+])
+def test_a_declared_encoding_is_read_as_declared(tmp_path, encoding, content, expected):
+    package = third_party(tmp_path, "", encoding=encoding)
+    (package / "a.csv").write_bytes(content.encode(encoding))
+    assert [(p["type"], p["row"], p["field"]) for p in validate(package)["errors"]] == expected
+
+
+def test_bytes_not_in_the_declared_encoding_are_an_encoding_error(tmp_path):
+    package = third_party(tmp_path, "", encoding="ascii")
+    (package / "a.csv").write_bytes("id,name\n1,x\n2,\xe9\n".encode("latin-1"))
+    report = validate(package)
+    assert [(p["type"], p["file"]) for p in report["errors"]] == [("encoding-error", "a.csv")]
+    assert "line 3" in report["errors"][0]["message"]
+
+
+def test_an_unknown_encoding_is_exit_2(tmp_path, run_validate):
+    code, out, err, report = run_validate(third_party(tmp_path, "id,name\n", encoding="klingon-8"), "--json")
+    assert code == 2 and "klingon-8" in report["message"]
+
+
+def test_lines_ending_in_cr_only_are_read(tmp_path):
+    package = third_party(tmp_path, "")
+    (package / "a.csv").write_bytes(b"id,name\r1,x\rq,y\r")
+    report = validate(package)
+    assert [(p["type"], p["row"], p["line"], p["field"]) for p in report["errors"]] == [("type-error", 3, 3, "id")]

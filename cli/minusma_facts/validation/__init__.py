@@ -257,7 +257,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         report.sort()
         return report
 
-    from .layout import Layout, Unreadable, inline_csv, plan, table_bytes, to_part
+    from .layout import Layout, NotDecodable, Unreadable, inline_csv, plan, table_bytes, to_part
 
     try:  # before any row is read: what cannot be read exactly stops the run (exit 2), one line per resource
         layouts = plan(package, [r["name"] for r in package.resources if isinstance(r.get("name"), str) and r.get("schema") is not None])
@@ -351,6 +351,11 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                     raw, parts = inline_csv(layout, schema_names(schema)), []
                 else:
                     raw, parts = table_bytes(package, layout, max_bytes or MAX_ENTRY_BYTES)
+            except NotDecodable as error:
+                report.add(Problem("encoding-error", str(error).split(": ", 1)[-1], resource=name, file=file))
+                done.add(name)
+                check_ready_foreign_keys()
+                continue
             except (OSError, PackageError) as error:
                 report.add(Problem("scheme-error", f"{file} cannot be read ({error})", resource=name, file=file))
                 done.add(name)

@@ -20,6 +20,10 @@ CSV_MEDIATYPES = {"text/csv", "application/csv"}
 FRICTIONLESS = "run `frictionless validate` on the package for it"
 
 
+class NotDecodable(Exception):
+    """A file's bytes are not text in the encoding its resource declares."""
+
+
 class Unreadable(Exception):
     """Resources validate cannot read exactly (remote, another format, a dialect it cannot honour): one line each."""
 
@@ -35,13 +39,14 @@ class Layout:
     name: str
     paths: list[str] = field(default_factory=list)  # one path, or the parts of a multipart resource
     compression: str | None = None  # "gz" or "zip"
-    inline: Any = None  # the resource's `data` (a list)
+    inline: Any = None  # the resource's `data` (a list, or CSV text)
     dialect: Dialect = DEFAULT
+    encoding: str | None = None  # a declared encoding other than UTF-8 (a Python codec name)
 
     @property
     def plain(self) -> bool:
-        """One uncompressed CSV file: the readers stream it from disk (the fast path)."""
-        return len(self.paths) == 1 and self.compression is None and self.inline is None
+        """One uncompressed UTF-8 CSV file: the readers stream it from disk (the fast path)."""
+        return len(self.paths) == 1 and self.compression is None and self.inline is None and self.encoding is None
 
     @property
     def file(self) -> str:
@@ -119,10 +124,21 @@ def plan(package, names: list[str]) -> dict[str, Layout]:
         except DialectError as error:
             problems.append(str(error))
             continue
+        encoding = resource.get("encoding")
+        if isinstance(encoding, str):
+            import codecs
+
+            try:
+                encoding = None if codecs.lookup(encoding).name == "utf-8" else encoding
+            except LookupError:
+                problems.append(f"resource {name!r}: encoding {encoding!r} is not one validate knows; {FRICTIONLESS}")
+                continue
+        else:
+            encoding = None  # absent: UTF-8, as the spec recommends (not a string: the profile check reports it)
         if isinstance(path, list) and not all(_suffixes(p)[1] == compression for p in path if isinstance(p, str)):
             problems.append(f"resource {name!r}: its parts are not all compressed alike; {FRICTIONLESS}")
             continue
-        layouts[name] = Layout(name, [p for p in paths if isinstance(p, str)], compression, data, dialect)
+        layouts[name] = Layout(name, [p for p in paths if isinstance(p, str)], compression, data, dialect, encoding)
     if problems:
         raise Unreadable(problems)
     return layouts
@@ -211,6 +227,12 @@ def table_bytes(package, layout: Layout, cap: int) -> tuple[bytes, list[tuple[st
     total = 0
     for path in layout.paths:
         raw = _decompress(package.read_bytes(path), layout.compression, path, cap)
+        if layout.encoding is not None:  # read as declared, checked as UTF-8 from here on
+            try:
+                raw = raw.decode(layout.encoding).encode("utf-8")
+            except UnicodeDecodeError as error:
+                line = raw.count(b"\n", 0, error.start) + 1
+                raise NotDecodable(f"{path}: bytes that are not {layout.encoding} at line {line} (byte {error.start})") from None
         total += len(raw)
         if total > cap:
             from ..safety import PackageError

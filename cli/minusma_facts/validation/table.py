@@ -124,11 +124,18 @@ def _check_line_endings(raw: bytes, report: Report, resource: str, file: str) ->
                            resource=resource, file=file, line=line))
 
 
+def _newline(raw: bytes) -> bytes:
+    """The byte lines end in: LF, or CR in a file without a single LF."""
+    return b"\n" if b"\n" in raw or b"\r" not in raw else b"\r"
+
+
 def _iter_lines(raw: bytes):
-    """The file's lines, decoded one at a time (so the whole file is never one Python string)."""
+    """The file's lines, decoded one at a time (so the whole file is never one Python string). A file with no
+    LF at all ends its lines in CR (as old Mac files do, and as pyarrow reads them)."""
     start = 0
+    newline = _newline(raw)
     while start < len(raw):
-        end = raw.find(b"\n", start)
+        end = raw.find(newline, start)
         if end < 0:
             yield raw[start:].decode("utf-8", errors="replace")
             return
@@ -602,8 +609,9 @@ def _catch_unraisable():
 
 def _offset_after_lines(raw: bytes, lines: int) -> int:
     position = 0
+    newline = _newline(raw)
     for _ in range(lines):
-        position = raw.find(b"\n", position)
+        position = raw.find(newline, position)
         if position < 0:
             return len(raw)
         position += 1
