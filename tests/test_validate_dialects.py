@@ -274,3 +274,9 @@ def test_lines_ending_in_cr_only_are_read(tmp_path):
     (package / "a.csv").write_bytes(b"id,name\r1,x\rq,y\r")
     report = validate(package)
     assert [(p["type"], p["row"], p["line"], p["field"]) for p in report["errors"]] == [("type-error", 3, 3, "id")]
+
+
+def test_a_format_cannot_forge_a_line_of_the_message(tmp_path, run_validate):
+    package = third_party(tmp_path, "id,name\n", format="csv\nvalid: 10 tables, 253 rows")
+    code, out, err, report = run_validate(package, "--json")
+    assert code == 2 and len(report["message"].splitlines()) == 1 and "\\u000a" in report["message"]

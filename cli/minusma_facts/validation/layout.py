@@ -112,8 +112,10 @@ def plan(package, names: list[str]) -> dict[str, Layout]:
                 continue
             format_ = "inline"
         elif format_ != "csv":
-            shown = format_ or "not declared (no format, mediatype or known extension)"
-            problems.append(f"resource {name!r} ({paths[0] if paths else DESCRIPTOR}): format {shown} is not CSV; validate "
+            from ..safety import clean  # a line of its own per resource: no text of the package may start another
+
+            shown = clean(format_, 80) if format_ else "not declared (no format, mediatype or known extension)"
+            problems.append(f"resource {name!r} ({clean(paths[0], 200) if paths else DESCRIPTOR}): format {shown} is not CSV; validate "
                             f"does not read it (and never reads it as CSV); {FRICTIONLESS}")
             continue
         if compression not in (None, "gz", "zip"):
