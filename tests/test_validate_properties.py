@@ -239,14 +239,15 @@ def _width(name: str) -> int:
 
 files = st.sampled_from(FILES)
 csvs = st.sampled_from(CSVS)
+with_rows = st.sampled_from([name for name in CSVS if len(LINES[name]) > 1])  # rows to delete or swap (not event_reports')
 flip_bytes = files.flatmap(lambda f: st.builds(
     FlipBytes, st.just(f),
     st.lists(st.tuples(st.integers(0, SIZES[f] - 1), st.integers(1, 255)), min_size=1, max_size=8).map(tuple)))
 cuts = files.flatmap(lambda f: st.builds(Cut, st.just(f), st.integers(0, max(SIZES[f] - 1, 0))))
-row_edits = csvs.flatmap(lambda f: st.builds(RowEdit, st.just(f), st.integers(1, len(LINES[f]) - 1),
+row_edits = with_rows.flatmap(lambda f: st.builds(RowEdit, st.just(f), st.integers(1, len(LINES[f]) - 1),
                                              st.sampled_from(["delete", "duplicate"])))
 cells = lambda f: st.tuples(st.integers(0, len(LINES[f]) - 2), st.integers(0, _width(f) - 1))  # noqa: E731
-swaps = csvs.flatmap(lambda f: st.builds(SwapCells, st.just(f), cells(f), cells(f)))
+swaps = with_rows.flatmap(lambda f: st.builds(SwapCells, st.just(f), cells(f), cells(f)))
 shuffles = csvs.flatmap(lambda f: st.builds(ShuffleColumns, st.just(f), st.permutations(range(_width(f))).map(tuple)))
 any_damage = st.one_of(flip_bytes, cuts, row_edits, swaps, shuffles)
 
