@@ -127,7 +127,7 @@ def test_dry_run_shows_each_change_and_writes_nothing(tmp_path, package):
     note = row_of(package, "events", "event_id", "bamako_protest_signs")["coding_note"]
     assert f"      coding_note: '{note}' -> 'Part of the Bamako protest (checked).'" in lines
     now = validate_package(package)
-    # the verdict validate gives the patched copy: one row more (and the same warnings, event_reports' empty table)
+    # the verdict validate gives the patched copy: one row more
     assert "with the patch: " + now.verdict.replace(f"{now.rows} rows", f"{now.rows + 1} rows") in lines
     assert lines[-1] == "dry run: 2 changes would be written to data/event_actors.csv, data/events.csv; nothing was written"
     # and as `minusma-facts diff` shows it: the package against its patched copy, table by table

@@ -188,8 +188,8 @@ def render(package: Package, files: list[str], *, tools: dict[str, str], exports
     out += ["## Check the archive", "", "```sh", ".venv/bin/minusma-facts validate", "```", "",
             "checks every table, key and rule and exits 0. Its warnings are the same on this folder and on "
             "the `.zip`: the source text is not included (by design), so the evidence spans cannot be checked "
-            "against it; and a table that has no rows yet (`event_reports` holds further sources' reports of an "
-            "event, and this release codes one source) is named, as a header without rows. With a copy of the text, `minusma-facts validate --sources FOLDER` checks every span; a "
+            "against it. A table with a header and no rows is valid: `event_reports` holds further sources' "
+            "reports of an event, and this release codes one source. With a copy of the text, `minusma-facts validate --sources FOLDER` checks every span; a "
             "copy whose SHA-256 differs is reported first, with what to try (line ends, Unicode normalization).", ""]
 
     out += ["## Load the tables with their types", ""]

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..report import WARNING, Phase, Problem, Report
+from ..report import Phase, Problem, Report
 from .dialect import DEFAULT, Dialect
 
 BOM = b"\xef\xbb\xbf"
@@ -212,8 +212,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     _check_header(report, resource, file, header, [f["name"] for f in fields], dialect.case_sensitive_header)
 
     body_start = _offset_after_lines(raw, header_lines)
-    if body_start >= len(raw):
-        add("empty-table", "the table has a header and no rows", row=1, line=1, severity=WARNING)
+    if body_start >= len(raw):  # a header and no rows: valid, as the spec and frictionless have it
         return _no_rows(resource, file, schema, header)
 
     width = max(len(header), 1)
@@ -241,7 +240,6 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     n_valid = parsed.num_rows
     total = n_valid + len(invalid)
     if total == 0:
-        add("empty-table", "the table has a header and no rows", row=1, line=1, severity=WARNING)
         return _no_rows(resource, file, schema, header)
     all_numbers = np.arange(2, total + 2, dtype=np.int64)
     invalid_numbers = np.array([number for number, _ in invalid], dtype=np.int64)
@@ -353,9 +351,7 @@ def _read_records(report: Report, resource: str, file: str, raw: bytes, schema: 
         _check_header(report, resource, file, header, field_names, dialect.case_sensitive_header, header_row, header_line)
     else:
         header = list(field_names)
-    if not rows:
-        report.add(Problem("empty-table", "the table has a header and no rows", WARNING, resource=resource, file=file,
-                           row=header_row, line=header_line))  # frictionless finds it valid
+    if not rows:  # a header and no rows: valid, as the spec and frictionless have it
         return _no_rows(resource, file, schema, header)
     width = max(len(header), 1)
     missing_values = set(schema.get("missingValues", [""]))
