@@ -107,6 +107,21 @@ def _class_run(pattern: str):
     return fixed, None, 0
 
 
+def _positions(raw, marked, block: int = 1 << 16):
+    """np.flatnonzero(marked[raw]) for a 256-entry boolean table, a block of bytes at a time (the lookups stay
+    in cache and no temporary grows with the column)."""
+    import numpy as np
+
+    found = []
+    looked = np.empty(min(block, len(raw)), bool)
+    for start in range(0, len(raw), block):
+        part = raw[start : start + block]
+        np.take(marked, part, out=looked[: len(part)], mode="clip")
+        if looked[: len(part)].any():
+            found.append(np.flatnonzero(looked[: len(part)]) + start)
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
 def _class_run_mask(column, fixed, repeated, at_least):
     """True where the cell's bytes are `fixed` classes one by one, then (if `repeated`) at least `at_least`
     bytes of that class and nothing else; a byte that is not ASCII is in no class, as in RE2."""
@@ -132,7 +147,7 @@ def _class_run_mask(column, fixed, repeated, at_least):
             ok[index] = table(allowed)[raw[starts[index] + k]]
         if repeated is not None and len(chunk):
             first, last = int(offsets[0]), int(offsets[-1])
-            bad = np.flatnonzero(~table(repeated)[raw[first:last]]) + first
+            bad = _positions(raw[first:last], ~table(repeated)) + first
             cells = np.searchsorted(offsets, bad, side="right") - 1
             ok[cells[bad - starts[cells] >= width]] = False
         parts.append(ok)
@@ -175,6 +190,28 @@ def _behind(cell: str) -> str:
     return f' behind "{shown}"'
 
 
+def _suspect_bytes(raw, block: int = 1 << 20):
+    """Positions of the `_SUSPECT_BYTES` in `raw`, a block at a time (no temporary the size of a column): one
+    subtraction and one comparison pick the bytes below 0x20 or from 0x7f up, the table then keeps the few
+    that are suspect."""
+    import numpy as np
+
+    found = []
+    shifted = np.empty(min(block, len(raw)), np.uint8)
+    outside = np.empty(len(shifted), bool)
+    for start in range(0, len(raw), block):
+        part = raw[start : start + block]
+        n = len(part)
+        np.subtract(part, np.uint8(0x20), out=shifted[:n])  # bytes below 0x20 wrap round to 0xe0 and up
+        np.greater_equal(shifted[:n], np.uint8(0x5F), out=outside[:n])
+        if outside[:n].any():
+            near = np.flatnonzero(outside[:n])
+            near = near[_SUSPECT_BYTES[part[near]]]
+            if len(near):
+                found.append(near + start)
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
 def _control_mask(column):
     """True where a cell holds a control character (C0 but tab, LF and CR; DEL; C1), a bidi override or
     isolate, or U+2028/9. ASCII bytes are screened on the Arrow buffers; RE2 looks at the candidate cells."""
@@ -189,8 +226,7 @@ def _control_mask(column):
         data = chunk.buffers()[2]
         if len(chunk) and data is not None and data.size:
             first, last = int(offsets[0]), int(offsets[-1])
-            raw = np.frombuffer(data, np.uint8)[first:last]
-            hits = np.flatnonzero(_SUSPECT_BYTES[raw]) + first
+            hits = _suspect_bytes(np.frombuffer(data, np.uint8)[first:last]) + first
             if len(hits):
                 out[np.unique(np.searchsorted(offsets, hits, side="right") - 1)] = True
         parts.append(out)
@@ -536,31 +572,49 @@ def _key_strings(table: TableData, names: list[str]):
     return pc.binary_join_element_wise(*parts, "\x1f", null_handling="replace", null_replacement="")
 
 
+def _repeats(keys):
+    """series.duplicated(keep="first") of the keys without a Python object per row: Arrow's dictionary codes
+    are numbered in order of first appearance (a null is one value), so a row repeats an earlier one unless
+    its code is the highest seen so far."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if not len(keys):
+        return np.zeros(0, bool)
+    encoded = pc.dictionary_encode(keys, null_encoding="encode")
+    chunks = encoded.chunks if hasattr(encoded, "chunks") else [encoded]
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks if len(c)]).astype(np.int64)
+    highest = np.maximum.accumulate(codes)
+    repeats = np.ones(len(codes), bool)
+    repeats[0] = False
+    repeats[1:] = highest[1:] <= highest[:-1]
+    return repeats
+
+
 def _emit_duplicates(report: Report, table: TableData, names: list[str], type_: str, considered) -> None:
     """Report every row whose key repeats an earlier row's (the first occurrence is not an error)."""
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     cache = table.__dict__.setdefault("_duplicates", {})
     if tuple(names) not in cache:  # a single-field primary key that is also unique is hashed once
         keys = _key_strings(table, names)
-        series = pd.Series(keys.to_pandas(), copy=False)
-        cache[tuple(names)] = (keys, series, series.duplicated(keep="first").to_numpy())
-    keys, series, duplicated = cache[tuple(names)]
+        cache[tuple(names)] = (keys, _repeats(keys))
+    keys, duplicated = cache[tuple(names)]
     index = np.flatnonzero(duplicated & considered)
     if not len(index):
         return
-    wanted = pa.array(sorted(set(series.iloc[index].tolist())), pa.string())  # noqa: the few repeated keys
+    repeated = keys.take(pa.array(index)).to_pylist()
+    wanted = pa.array(sorted(set(repeated)), pa.string())  # noqa: the few repeated keys
     candidates = np.flatnonzero(considered & pc.fill_null(pc.is_in(keys, value_set=wanted), False).to_numpy(zero_copy_only=False))
     first_row: dict[str, int] = {}
-    for i in candidates:
-        first_row.setdefault(series.iat[int(i)], int(table.row_numbers[i]))
+    for i, key in zip(candidates, keys.take(pa.array(candidates)).to_pylist()):
+        first_row.setdefault(key, int(table.row_numbers[i]))
 
     def make(i: int):
         position = int(index[i])
-        key = series.iat[position]
+        key = repeated[i]
         shown = key.replace("\x1f", ", ")
         if type_ == "unique-error":
             note = f'"{shown}" repeats row {first_row.get(key)}; the field is unique'
@@ -596,6 +650,7 @@ def check_primary_key(report: Report, table: TableData) -> None:
     report.add_many(len(index), lambda i: table.problem(
         "primary-key", f"the primary key ({', '.join(names)}) is empty", int(index[i]), names[0] if len(names) == 1 else None))
     _emit_duplicates(report, table, names, "primary-key", ~null)
+    table.__dict__.pop("_duplicates", None)  # the last use: a table kept for foreign keys does not carry it
 
 
 def _single_field_lookups(table: TableData, tables: dict[str, TableData]) -> dict:
