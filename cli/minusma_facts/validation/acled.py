@@ -64,10 +64,52 @@ def _present(series):
     return present.fillna(False).astype(bool)
 
 
+def _arrow_strings(series):
+    """The Arrow array behind a string Series backed by pyarrow, else None."""
+    import pyarrow as pa
+
+    array = getattr(series.array, "_pa_array", None)
+    return array if array is not None and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)) else None
+
+
+class Strings(set):
+    """A set of str that keeps the Arrow array it was read from, so `member` looks it up without building it
+    again (set operations on it give plain sets)."""
+
+    arrow = None
+
+
 def member(series, values) -> object:
-    """series.isin(values) as a plain boolean Series, hashed as Python objects: fast for large sets of ids, where
-    an Arrow-backed string Series checks each value in a Python loop."""
+    """series.isin(values) as a plain boolean Series (missing values False). An Arrow-backed string Series is
+    looked up by Arrow's hash table (pandas would check each value in a Python loop); any other is hashed as
+    Python objects, fast for large sets of ids."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = _arrow_strings(series)
+    if array is not None:
+        try:
+            wanted = values.arrow if getattr(values, "arrow", None) is not None else pa.array(list(values), array.type)
+            found = pc.is_in(array, value_set=wanted.cast(array.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # a value that is not a str
+            found = None
+        if found is not None:
+            return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=series.index, dtype=bool)
     return series.astype(object).isin(values).fillna(False).astype(bool)
+
+
+def distinct(series) -> set[str]:
+    """set(series.astype("string").dropna()): the distinct values as str, without a Python loop over the rows."""
+    import pyarrow.compute as pc
+
+    array = _arrow_strings(series.astype("string"))
+    if array is None:
+        return set(series.astype("string").dropna())
+    unique = pc.unique(array).drop_null()
+    out = Strings(unique.to_pylist())
+    out.arrow = unique
+    return out
 
 
 def _dates(series):
@@ -121,14 +163,14 @@ def counted_links(event_actors, roles: tuple[str, ...]):
 
 def events_with_actor1(event_actors, actors) -> set[str]:
     """Events that have an ACLED actor 1: a counted link in an actor-1 role to an actor with an ACLED actor type."""
-    typed = set(actors.loc[_present(actors["acled_actor_type"]), "actor_id"].astype("string").dropna())
+    typed = distinct(actors.loc[_present(actors["acled_actor_type"]), "actor_id"])
     links = counted_links(event_actors, ACTOR1_ROLES)
-    return set(links.loc[member(links["actor_id"], typed), "event_id"].astype("string").dropna())
+    return distinct(links.loc[member(links["actor_id"], typed), "event_id"])
 
 
 def events_with_side(event_actors) -> set[str]:
     """Events with a known side for UCDP: a counted perpetrator."""
-    return set(counted_links(event_actors, UCDP_SIDE_ROLES)["event_id"].astype("string").dropna())
+    return distinct(counted_links(event_actors, UCDP_SIDE_ROLES)["event_id"])
 
 
 def events_with_deaths(casualties) -> set[str]:
@@ -139,7 +181,7 @@ def events_with_deaths(casualties) -> set[str]:
     low = pd.to_numeric(casualties["count_low"], errors="coerce")
     best = pd.to_numeric(casualties["count_best"], errors="coerce")
     some = (low.ge(1) | best.ge(1)).fillna(False).astype(bool)
-    return set(casualties.loc[killed & some, "event_id"].astype("string").dropna())
+    return distinct(casualties.loc[killed & some, "event_id"])
 
 
 def eligible(events, event_actors, actors, casualties, kind: str) -> set[str]:
