@@ -90,23 +90,36 @@ def member(series, values) -> object:
     array = _arrow_strings(series)
     if array is not None:
         try:
-            wanted = values.arrow if getattr(values, "arrow", None) is not None else pa.array(list(values), array.type)
+            if isinstance(values, (pa.Array, pa.ChunkedArray)):
+                wanted = values
+            else:
+                wanted = values.arrow if getattr(values, "arrow", None) is not None else pa.array(list(values), array.type)
             found = pc.is_in(array, value_set=wanted.cast(array.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # a value that is not a str
             found = None
         if found is not None:
             return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=series.index, dtype=bool)
+    if not isinstance(values, (set, frozenset)) and hasattr(values, "to_pylist"):
+        values = set(values.to_pylist())
     return series.astype(object).isin(values).fillna(False).astype(bool)
 
 
-def distinct(series) -> set[str]:
-    """set(series.astype("string").dropna()): the distinct values as str, without a Python loop over the rows."""
+def unique_strings(series):
+    """The distinct values of a string Series as an Arrow array when it is backed by one (no Python object per
+    value: for `member`), else as a set."""
     import pyarrow.compute as pc
 
     array = _arrow_strings(series.astype("string"))
     if array is None:
         return set(series.astype("string").dropna())
-    unique = pc.unique(array).drop_null()
+    return pc.unique(array).drop_null()
+
+
+def distinct(series) -> set[str]:
+    """set(series.astype("string").dropna()): the distinct values as str, without a Python loop over the rows."""
+    unique = unique_strings(series)
+    if isinstance(unique, set):
+        return unique
     out = Strings(unique.to_pylist())
     out.arrow = unique
     return out
@@ -163,7 +176,7 @@ def counted_links(event_actors, roles: tuple[str, ...]):
 
 def events_with_actor1(event_actors, actors) -> set[str]:
     """Events that have an ACLED actor 1: a counted link in an actor-1 role to an actor with an ACLED actor type."""
-    typed = distinct(actors.loc[_present(actors["acled_actor_type"]), "actor_id"])
+    typed = unique_strings(actors.loc[_present(actors["acled_actor_type"]), "actor_id"])
     links = counted_links(event_actors, ACTOR1_ROLES)
     return distinct(links.loc[member(links["actor_id"], typed), "event_id"])
 

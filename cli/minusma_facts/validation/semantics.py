@@ -512,7 +512,7 @@ def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
     UCDP-typed one a known side and at least one death, counting only links that are not merely possible.
     Filed on the events row as acled-ineligible / ucdp-ineligible. Skipped when a table or field is missing
     (the descriptor and cell checks report that)."""
-    from .acled import CROSS_FIELDS, distinct, events_with_actor1, events_with_deaths, events_with_side, member
+    from .acled import CROSS_FIELDS, events_with_actor1, events_with_deaths, events_with_side, member, unique_strings
 
     if any(name not in tables or not all(f in tables[name].typed for f in fields if f != "certainty" and f != UCDP_TYPE_FIELD)
            for name, fields in CROSS_FIELDS.items()):
@@ -529,9 +529,9 @@ def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
     import numpy as np
 
     ids = events["event_id"].astype("string")
-    known = distinct(ids)
+    known = unique_strings(ids)
     broken = {name for name in ("event_actors", "casualties") if not member(frames[name]["event_id"].dropna(), known).all()}
-    if not member(frames["event_actors"]["actor_id"].dropna(), distinct(frames["actors"]["actor_id"])).all():
+    if not member(frames["event_actors"]["actor_id"].dropna(), unique_strings(frames["actors"]["actor_id"])).all():
         broken.add("event_actors")
     # a link that points at no row could have been meant for any event: its foreign-key error is reported,
     # and the requirements counted from that table are not judged until it is fixed
