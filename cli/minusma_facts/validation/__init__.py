@@ -178,6 +178,16 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     return keys, unverified
 
 
+def _only(table, fields):
+    """The table with only these fields' raw and typed columns: what later foreign keys, or the rules that span
+    tables, read of it (keeping whole tables to the end held most of the memory at 10^6 rows per table)."""
+    from .table import TableData
+
+    return TableData(table.resource, table.file, table.schema, table.header,
+                     {f: c for f, c in table.columns.items() if f in fields}, table.row_numbers, table.blank,
+                     table.line_of, {f: c for f, c in table.typed.items() if f in fields})
+
+
 def _reading_order(readable: list[str], targets_of: dict[str, set[str]]) -> list[str]:
     """Sources first (every table's spans need its stored texts), then each table after the tables its foreign
     keys point at where it can be (so its key columns are checked and freed at once), else in package order;
@@ -389,7 +399,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                     report.section((Phase.PROVENANCE, -1))
                     texts = load_texts(report, package, slim[name], sources_dir)
                 if name in CROSS_FIELDS or name in REPORT_FIELDS:
-                    cross[name] = slim[name]
+                    cross[name] = _only(slim[name], set(CROSS_FIELDS.get(name, ())) | set(REPORT_FIELDS.get(name, ())))
                 done.add(name)
                 waiting.append(name)
                 check_ready_foreign_keys()
@@ -421,11 +431,9 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             texts = load_texts(report, package, table, sources_dir)
         report.section((Phase.PROVENANCE, i))
         unverified += check_spans(report, table, texts or {})
-        slim[name] = TableData(name, file, schema, table.header, {f: c for f, c in table.columns.items() if f in keep},
-                               table.row_numbers, table.blank, table.line_of,
-                               {f: c for f, c in table.typed.items() if f in keep})
+        slim[name] = _only(table, keep)
         if name in CROSS_FIELDS or name in REPORT_FIELDS:
-            cross[name] = slim[name]
+            cross[name] = _only(slim[name], set(CROSS_FIELDS.get(name, ())) | set(REPORT_FIELDS.get(name, ())))
         del table
         waiting.append(name)
         check_ready_foreign_keys()
