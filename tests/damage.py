@@ -67,6 +67,16 @@ def edit_bytes(package: Path, relpath: str, change: Callable[[bytes], bytes]) ->
     path.write_bytes(change(path.read_bytes()))
 
 
+def link_outside(package: Path, relpath: str, outside: Path) -> Path:
+    """Replace a package file by a symbolic link to a copy of it at `outside` (outside the package); returns
+    `outside`."""
+    target = package / relpath
+    outside.write_bytes(target.read_bytes())
+    target.unlink()
+    target.symlink_to(outside)
+    return outside
+
+
 def edit_json(package: Path, relpath: str, change: Callable[[Any], Any]) -> None:
     path = package / relpath
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from damage import edit_json, read_rows, resource_of, write_rows
+from damage import edit_json, link_outside, read_rows, resource_of, write_rows
 from packages import ROOT, copy_package
 from minusma_facts.cli import app
 from minusma_facts.patch import CsvTable, PatchRefused
@@ -334,11 +334,7 @@ def test_cannot_run_exits_2(tmp_path, package):
 
 
 def test_a_symlinked_table_is_not_written_through(tmp_path, package):
-    outside = tmp_path / "outside.csv"
-    target = package / "data" / "event_actors.csv"
-    outside.write_bytes(target.read_bytes())
-    target.unlink()
-    target.symlink_to(outside)
+    outside = link_outside(package, "data/event_actors.csv", tmp_path / "outside.csv")
     before, outside_before = tree(package), outside.read_bytes()
     result = run(tmp_path, patch(new_actor_role()), package)
     assert result.exit_code == 2 and "data/event_actors.csv: refused, a symbolic link leads outside the package" in result.output

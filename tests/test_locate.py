@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from damage import find_row, get_cell, set_cell, set_cells
+from damage import find_row, get_cell, link_outside, set_cell, set_cells
 from minusma_facts.cli import app
 from packages import ROOT
 from spans import occurrences, set_offsets, spans
@@ -181,11 +181,7 @@ def test_a_release_archive_or_a_missing_folder_cannot_be_located(tmp_path):
 
 
 def test_a_symlinked_data_file_is_not_written_through(package_copy, tmp_path):
-    outside = tmp_path / "outside.csv"
-    target = package_copy / "data" / "figures.csv"
-    outside.write_bytes(target.read_bytes())
-    target.unlink()
-    target.symlink_to(outside)
+    outside = link_outside(package_copy, "data/figures.csv", tmp_path / "outside.csv")
     set_offsets(package_copy, lambda s: ("", "") if s.table == "figures" and s.field == "value_text" else None)
     before = outside.read_bytes()
     code, out, _ = locate(package_copy)
