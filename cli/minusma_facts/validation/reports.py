@@ -30,6 +30,8 @@ def check_reports(report: "Report", tables: dict[str, "TableData"]) -> None:
     if any(name not in tables or not all(f in tables[name].typed for f in fields) for name, fields in REPORT_FIELDS.items()):
         return
     events, reports = tables[EVENTS], tables[REPORTS]
+    if len(reports.row_numbers) == 0:  # no further report yet: nothing to look up in events (10^6 rows at scale)
+        return
     own = {}
     for event_id, source_id in zip(events.typed["event_id"].to_pylist(), events.typed["source_id"].to_pylist()):
         if event_id is not None:
