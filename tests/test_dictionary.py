@@ -62,7 +62,7 @@ def test_every_field_has_a_row_with_its_type_and_description(name: str, field: d
 def test_tables_appear_in_descriptor_order_with_their_keys():
     text = render(Package.open(ROOT))
     headings = re.findall(r"^## (\S+)$", text, flags=re.M)
-    assert headings == list(RESOURCES)
+    assert headings == list(RESOURCES) + ["computed_estimates"]  # the computed table follows the package's own
     for name, schema in SCHEMAS.items():
         body = section(text, name)
         assert f"- Primary key: {', '.join(f'`{k}`' for k in schema['primaryKey'])}" in body
@@ -118,3 +118,19 @@ def test_an_unreadable_package_exits_2_with_one_line(package: Path, damage, mess
     assert "Traceback" not in result.output
     assert result.output.startswith("dictionary: ") and len(result.output.strip().splitlines()) == 1
     assert message in result.output
+
+
+def test_the_computed_table_has_its_own_section_with_every_field_and_says_it_is_no_file():
+    from minusma_facts.reconcile import COMPUTED_TABLE, computed_schema
+
+    text = render(Package.open(ROOT))
+    part = section(text, COMPUTED_TABLE)
+    assert "- File: none." in part and "never a file of `data/`" in part
+    assert f"assets/{COMPUTED_TABLE}.schema.json" in part
+    assert f"| [{COMPUTED_TABLE}](#{COMPUTED_TABLE}) | none (computed) |" in text
+    for field in computed_schema()["fields"]:
+        rows = [line for line in part.splitlines() if line.startswith(f"| `{field['name']}` |")]
+        assert len(rows) == 1, field["name"]
+        assert " ".join(field["description"].split()).replace("|", "\\|") in rows[0]
+    # listed once: a package of its own with a resource of that name is rendered as that resource only
+    assert text.count(f"## {COMPUTED_TABLE}\n") == 1

@@ -1,7 +1,8 @@
 """Render docs/data-dictionary.md from the package's Table Schema files.
 
 The tables and their order come from datapackage.json; every field, type, constraint, description and
-example comes from the schema files. Nothing here names a field, so the dictionary follows the schemas
+example comes from the schema files. The computed table (reconcile.COMPUTED_TABLE) follows them, from its
+schema among the tools' assets, since researchers meet it in every export and in `load`. Nothing here names a field, so the dictionary follows the schemas
 as they change; a test fails when the committed copy differs from a fresh rendering.
 """
 
@@ -11,6 +12,7 @@ import json
 from typing import Any
 
 from .package import DESCRIPTOR, Package
+from .reconcile import COMPUTED_TABLE, computed_schema
 
 DICTIONARY_PATH = "docs/data-dictionary.md"
 
@@ -97,6 +99,9 @@ def render(package: Package) -> str:
             f"| [{_cell(name)}](#{name}) | {_code(resource.get('path', ''))} "
             f"| {len(schemas[name].get('fields', []))} | {_cell(resource.get('description') or schemas[name].get('description'))} |"
         )
+    if COMPUTED_TABLE not in names:
+        out.append(f"| [{COMPUTED_TABLE}](#{COMPUTED_TABLE}) | none (computed) | {len(computed_schema().get('fields', []))} "
+                   f"| {_cell(computed_schema().get('title'))}: see its section |")
     for name in names:
         resource = package.resource(name)
         schema = schemas[name]
@@ -122,14 +127,32 @@ def render(package: Package) -> str:
         if referenced_by[name]:
             out.append(f"- Referenced by: {', '.join(_code(r) for r in referenced_by[name])}")
         out.append("")
-        out.append("| Field | Type | Required | Title | Description | Constraints | Example |")
-        out.append("| --- | --- | --- | --- | --- | --- | --- |")
-        for field in schema.get("fields", []):
-            required = "yes" if (field.get("constraints") or {}).get("required") else ""
-            example = _code(field["example"]) if "example" in field else ""
-            out.append(
-                f"| {_code(field['name'])} | {_cell(field.get('type', 'string'))} | {required} "
-                f"| {_cell(field.get('title'))} | {_cell(field.get('description'))} "
-                f"| {_constraints(field)} | {example} |"
-            )
+        out.extend(_field_rows(schema))
+    if COMPUTED_TABLE not in names:
+        computed = computed_schema()
+        out.append("")
+        out.append(f"## {COMPUTED_TABLE}")
+        out.append("")
+        out.append(f"**{_cell(computed.get('title'))}.** {_cell(computed.get('description'))}")
+        out.append("")
+        out.append("- File: none. It is computed from the rows each time it is read, never typed and never a file of "
+                   f"`data/`: `minusma_facts.load({COMPUTED_TABLE!r})`, and a table marked computed in every export.")
+        out.append(f"- Schema: `cli/minusma_facts/assets/{COMPUTED_TABLE}.schema.json` (a file of the tools, not of the package)")
+        out.append("")
+        out.extend(_field_rows(computed))
     return "\n".join(out) + "\n"
+
+
+def _field_rows(schema: dict[str, Any]) -> list[str]:
+    """The Markdown table of a schema's fields, one row each."""
+    rows = ["| Field | Type | Required | Title | Description | Constraints | Example |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for field in schema.get("fields", []):
+        required = "yes" if (field.get("constraints") or {}).get("required") else ""
+        example = _code(field["example"]) if "example" in field else ""
+        rows.append(
+            f"| {_code(field['name'])} | {_cell(field.get('type', 'string'))} | {required} "
+            f"| {_cell(field.get('title'))} | {_cell(field.get('description'))} "
+            f"| {_constraints(field)} | {example} |"
+        )
+    return rows
