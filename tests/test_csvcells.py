@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import csv
 import io
 from pathlib import Path
@@ -117,3 +119,31 @@ def test_render_keeps_stored_records_and_unchanged_cells_byte_for_byte():
 ])
 def test_contiguous_says_whether_blank_lines_would_be_lost(raw, whole):
     assert CsvFile(raw, "t.csv").contiguous() is whole
+
+
+def test_the_dialect_is_read_as_validate_reads_it(tmp_path):
+    """One reading of a dialect (validation.dialect): what validate refuses, the editing commands refuse by name."""
+    with pytest.raises(CsvError, match="'delimeter'"):
+        Dialect.of({"dialect": {"delimeter": ";"}}, "t.csv")
+    with pytest.raises(CsvError, match="quoteChar"):
+        Dialect.of({"dialect": {"quoteChar": ""}}, "t.csv")
+    with pytest.raises(CsvError, match="ASCII"):
+        Dialect.of({"dialect": {"delimiter": "§"}}, "t.csv")
+    with pytest.raises(CsvError, match="headerRows"):
+        Dialect.of({"dialect": {"headerRows": [1, 2]}}, "t.csv")
+    assert Dialect.of({"dialect": {"headerRows": [1], "csvddfVersion": 1.2, "nullSequence": "NA"}}, "t.csv") == Dialect()
+    # a dialect in a file of the package is followed when the package is given, and refused by path otherwise
+    from minusma_facts.package import Package
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "t.csv").write_bytes(b"a;b\n1;2\n")
+    (tmp_path / "dialect.json").write_text('{"delimiter": ";"}', encoding="utf-8")
+    resource = {"name": "t", "path": "data/t.csv", "dialect": "dialect.json", "schema": {"fields": [{"name": "a"}, {"name": "b"}]}}
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [resource]}), encoding="utf-8")
+    package = Package.open(tmp_path, strict=False)
+    assert Dialect.of(resource, "data/t.csv", package).delimiter == b";"
+    with pytest.raises(CsvError, match="reference"):
+        Dialect.of(resource, "data/t.csv")
+    (tmp_path / "dialect.json").write_text('{"delimiter": ";", "escapeChar": "\\\\"}', encoding="utf-8")
+    with pytest.raises(CsvError, match="escapeChar"):
+        Dialect.of(resource, "data/t.csv", Package.open(tmp_path, strict=False))

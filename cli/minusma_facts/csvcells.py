@@ -31,23 +31,32 @@ class Dialect:
     quote: bytes = b'"'
 
     @classmethod
-    def of(cls, resource: dict[str, Any], file: str) -> "Dialect":
-        """The dialect a Data Package resource declares (inline); refuses what this reader cannot keep intact."""
-        dialect = resource.get("dialect")
-        if dialect is None:
-            return cls()
-        if not isinstance(dialect, dict):
+    def of(cls, resource: dict[str, Any], file: str, package: Any = None) -> "Dialect":
+        """The dialect a Data Package resource declares, read as validate reads it (validation.dialect: inline, or
+        a file inside `package`); refuses what this reader cannot keep intact byte for byte."""
+        from .validation.dialect import DEFAULT, DialectError, of_resource, parse
+
+        declared = resource.get("dialect")
+        if isinstance(declared, str) and package is None:
             raise CsvError(f"{file}: the resource's dialect is a reference, not read here (inline it)")
-        defaults = {"header": True, "doubleQuote": True, "headerRowCount": 1, "skipInitialSpace": False}
-        odd = [k for k, v in dialect.items() if k in defaults and v != defaults[k]]
-        odd += [k for k in ("escapeChar", "commentChar", "commentRows", "headerRows", "headerJoin") if k in dialect]
+        try:
+            dialect = of_resource(package, str(resource.get("name", file)), resource) if package is not None else parse(declared)
+        except DialectError as error:
+            raise CsvError(f"{file}: {error}") from None
+        odd = [key for key, value, default in (
+            ("header", dialect.header, DEFAULT.header), ("doubleQuote", dialect.double_quote, DEFAULT.double_quote),
+            ("skipInitialSpace", dialect.skip_initial_space, DEFAULT.skip_initial_space),
+            ("escapeChar", dialect.escape_char, None), ("commentChar", dialect.comment_char, None),
+            ("commentRows", dialect.comment_rows, ()), ("headerRows", dialect.header_rows, DEFAULT.header_rows),
+            ("headerJoin", dialect.header_join, DEFAULT.header_join)) if value != default]
+        if dialect.quote_char is None:
+            odd.append("quoteChar")
         if odd:
             raise CsvError(f"{file}: dialect option {', '.join(sorted(odd))} is not supported by this command")
-        delimiter, quote = dialect.get("delimiter", ","), dialect.get("quoteChar", '"')
-        for key, value in (("delimiter", delimiter), ("quoteChar", quote)):
-            if not isinstance(value, str) or len(value) != 1 or value in "\r\n" or ord(value) > 127:
+        for key, value in (("delimiter", dialect.delimiter), ("quoteChar", dialect.quote_char)):
+            if ord(value) > 127:
                 raise CsvError(f"{file}: dialect {key} {value!r} must be one ASCII character")
-        return cls(delimiter.encode("ascii"), quote.encode("ascii"))
+        return cls(dialect.delimiter.encode("ascii"), dialect.quote_char.encode("ascii"))
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def read_csv(package: Package, name: str) -> CsvFile:
     """A resource's CSV as `csvcells` reads it, refusing what it could not edit byte for byte."""
     try:
         path = package.resource_path(name)
-        return CsvFile(package.read_bytes(path), path, Dialect.of(package.resource(name), path))
+        return CsvFile(package.read_bytes(path), path, Dialect.of(package.resource(name), path, package))
     except FileNotFoundError as error:
         raise CannotLocate(f"{error.args[0]}: the data file of resource {name!r} is missing") from None
     except (CsvError, PackageError) as error:

@@ -310,7 +310,7 @@ def _open_table(package: Package, name: str, originals: dict[str, bytes]) -> Tab
         raise CannotApply(f"{file}: cannot be read ({error.strerror})") from None
     originals[file] = raw
     try:
-        dialect = Dialect.of(package.resource(name), file)
+        dialect = Dialect.of(package.resource(name), file, package)
     except CsvError as error:
         raise PatchRefused([f"{error}; apply cannot edit this table"]) from None
     table = CsvTable(name, file, raw, dialect)
