@@ -220,6 +220,50 @@ def test_changes_are_undone_one_by_one(page, site):
     assert page.locator("#export-patch").is_disabled()
 
 
+def test_pending_rows_are_marked_until_undone(page, site):
+    """Rows the page added or edited, and the count it deleted, are marked in the tables until the change is undone
+    (the patch is what makes them real: the page never writes the package)."""
+    page.goto(site.as_uri())
+    page.click('#tabs button[data-table="events"]')
+    assert page.locator("#rows tr[data-pending]").count() == 0
+    total = page.locator("#rows tbody tr").count()
+    new_row(page, "events", at("At Thursday’s protest, protesters waved Russian flags."))
+    fill(page, {**EVENT, "event_id": "pending_test_event"})
+    page.click("#form-save")
+    page.click('#tabs button[data-table="events"]')
+    page.click('#rows tr[data-id="bamako_protest_signs"]')
+    page.click("#edit-row")
+    fill(page, {"event_name": "Protesters hold signs against MINUSMA"})
+    page.click("#form-save")
+    page.click('#tabs button[data-table="events"]')
+    marked = dict(page.locator("#rows tr[data-pending]").evaluate_all("rows => rows.map(r => [r.dataset.id, r.dataset.pending])"))
+    assert marked == {"pending_test_event": "added", "bamako_protest_signs": "edited"}
+    assert page.locator('#rows tr[data-id="pending_test_event"]').get_attribute("title") == "Pending: added in this page, not yet applied"
+    assert page.locator("#row-count").text_content() == f"{total + 1} of {total + 1} rows; pending, not yet applied: 1 added, 1 edited"
+    assert page.locator('#tabs button[data-table="events"]').text_content() == f"events ({total + 1}, 2 pending)"
+    # an added row edited again stays "added"; a deleted row is counted, since it is no longer in the table
+    page.click('#rows tr[data-id="pending_test_event"]')
+    page.click("#edit-row")
+    fill(page, {"event_name": "Renamed"})
+    page.click("#form-save")
+    figure = next(f for f in rows(ROOT, "figures")
+                  if not any(f["figure_id"] in r.values() for t in ("events", "casualties", "quotes") for r in rows(ROOT, t)))
+    page.click('#tabs button[data-table="figures"]')
+    page.click(f'#rows tr[data-id="{figure["figure_id"]}"]')
+    page.click("#delete-row")
+    page.click("#delete-yes")
+    assert page.locator("#row-count").text_content().endswith("; pending, not yet applied: 1 deleted")
+    page.click('#tabs button[data-table="events"]')
+    assert page.locator('#rows tr[data-id="pending_test_event"]').get_attribute("data-pending") == "added"
+    while page.locator("#changes li").count():
+        page.locator("#changes li").last.locator("button.undo").click()
+    page.click('#tabs button[data-table="events"]')
+    assert page.locator("#rows tr[data-pending]").count() == 0
+    assert page.locator("#row-count").text_content() == f"{total} of {total} rows"
+    page.click('#tabs button[data-table="figures"]')
+    assert "pending" not in page.locator("#row-count").text_content()
+
+
 def tab_to(page, selector: str, limit: int = 600) -> None:
     """Press Tab until the element matching `selector` has the focus, as a keyboard user does."""
     for _ in range(limit):

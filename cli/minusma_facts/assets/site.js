@@ -54,8 +54,17 @@
     nav.replaceChildren(...tables.map((t) => el("button", {
       role: "tab", "data-table": t.name, "aria-selected": String(t === current.table), title: t.title,
       onclick: () => { current = { table: t, row: null }; renderTabs(); renderRows(); renderDetails(); },
-    }, `${t.name} (${t.rows.length})`)));
+    }, `${t.name} (${t.rows.length}${pendingOf(t).total ? `, ${pendingOf(t).total} pending` : ""})`)));
   }
+
+  // rows the coding workbench changed and no patch has applied yet (none without the workbench)
+  function pendingOf(t) {
+    const added = t.rows.filter((r) => r.pending === "added").length;
+    const edited = t.rows.filter((r) => r.pending === "edited").length;
+    const deleted = t.deleted || 0;
+    return { added, edited, deleted, total: added + edited + deleted };
+  }
+  const PENDING = { added: "added in this page, not yet applied", edited: "edited in this page, not yet applied" };
 
   function renderRows() {
     const t = current.table;
@@ -72,10 +81,17 @@
                             onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectRow(t, idx, true); } } },
         ...row.map((cell, i) => el("td", { class: t.fields[i].name === "evidence" ? "evidence" : "", title: cell }, cell)));
       if (current.row === idx) tr.classList.add("selected");
+      if (row.pending) {
+        tr.classList.add("pending");
+        tr.dataset.pending = row.pending;
+        tr.title = `Pending: ${PENDING[row.pending]}`;
+      }
       trs.push(tr);
     });
     tbody.replaceChildren(...trs);
-    $("row-count").textContent = `${shown} of ${t.rows.length} rows`;
+    const p = pendingOf(t);
+    const parts = [["added", p.added], ["edited", p.edited], ["deleted", p.deleted]].filter(([, n]) => n).map(([w, n]) => `${n} ${w}`);
+    $("row-count").textContent = `${shown} of ${t.rows.length} rows` + (parts.length ? `; pending, not yet applied: ${parts.join(", ")}` : "");
   }
   $("filter").addEventListener("input", renderRows);
 

@@ -128,18 +128,28 @@
   function findRow(t, key) {
     return t.rows.findIndex((r) => t.key.every((k) => r[t.pos[k]] === key[k]));
   }
+  // a row a change added or edited carries `pending` ("added" or "edited") until the patch is applied; each table
+  // counts the rows its changes deleted (site.js marks them in the tables)
   function replay(list) {
-    for (const t of tables) t.rows = base[t.name].map((r) => r.slice());
+    for (const t of tables) {
+      t.rows = base[t.name].map((r) => r.slice());
+      t.deleted = 0;
+    }
     for (let i = 0; i < list.length; i++) {
       const c = list[i], t = byName[c.table], idx = findRow(t, c.key);
       if (c.op === "insert") {
         if (idx >= 0) return i;
-        t.rows.push(t.fields.map((f) => c.row[f.name] ?? c.key[f.name] ?? ""));
+        const row = t.fields.map((f) => c.row[f.name] ?? c.key[f.name] ?? "");
+        row.pending = "added";
+        t.rows.push(row);
       } else if (idx < 0) {
         return i;
       } else if (c.op === "update") {
-        t.rows[idx] = t.fields.map((f, j) => (f.name in c.row ? c.row[f.name] : t.rows[idx][j]));
+        const row = t.fields.map((f, j) => (f.name in c.row ? c.row[f.name] : t.rows[idx][j]));
+        row.pending = t.rows[idx].pending === "added" ? "added" : "edited";
+        t.rows[idx] = row;
       } else {
+        if (t.rows[idx].pending !== "added") t.deleted++;
         t.rows.splice(idx, 1);
       }
     }
