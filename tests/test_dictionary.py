@@ -126,7 +126,7 @@ def test_the_computed_table_has_its_own_section_with_every_field_and_says_it_is_
     text = render(Package.open(ROOT))
     part = section(text, COMPUTED_TABLE)
     assert "- File: none." in part and "never a file of `data/`" in part
-    assert f"assets/{COMPUTED_TABLE}.schema.json" in part
+    assert f"- Schema: {COMPUTED_TABLE}.schema.json among the assets" in part
     assert f"| [{COMPUTED_TABLE}](#{COMPUTED_TABLE}) | none (computed) |" in text
     for field in computed_schema()["fields"]:
         rows = [line for line in part.splitlines() if line.startswith(f"| `{field['name']}` |")]

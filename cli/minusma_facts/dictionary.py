@@ -137,7 +137,7 @@ def render(package: Package) -> str:
         out.append("")
         out.append("- File: none. It is computed from the rows each time it is read, never typed and never a file of "
                    f"`data/`: `minusma_facts.load({COMPUTED_TABLE!r})`, and a table marked computed in every export.")
-        out.append(f"- Schema: `cli/minusma_facts/assets/{COMPUTED_TABLE}.schema.json` (a file of the tools, not of the package)")
+        out.append(f"- Schema: {COMPUTED_TABLE}.schema.json among the assets of the minusma_facts tools (not a file of the package)")
         out.append("")
         out.extend(_field_rows(computed))
     return "\n".join(out) + "\n"
