@@ -116,7 +116,7 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
 
     from .cells import check_fields, check_primary_key, check_unique
     from .provenance import check_spans
-    from .semantics import check_semantics
+    from .semantics import check_semantics, whole_table_fields
     from .table import FALLBACK, FallbackNeeded, TableData, _check_header, _same_line, open_batches
 
     from .dialect import DEFAULT
@@ -131,8 +131,11 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     head.section((Phase.TABLE, index, 0, 0))
     _check_header(head, name, file, header, field_names, dialect.case_sensitive_header)
     unique_at: dict = {}
-    raw_parts: dict[str, list] = {f: [] for f in keep}
-    typed_parts: dict[str, list] = {f: [] for f in keep}
+    whole = whole_table_fields(schema)  # the rules that read other rows (a parent's) run once, after the last batch
+    collect = set(keep) | whole
+    raw_parts: dict[str, list] = {f: [] for f in collect}
+    typed_parts: dict[str, list] = {f: [] for f in collect}
+    present: set[str] = set()  # the fields typed in the batches
     blanks = []
     rows = unverified = 0
     try:
@@ -144,9 +147,10 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
             head.section((Phase.TABLE, index, 0, 1, number))
             head.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
             check_fields(body, table, keep=later, unique_at=unique_at)
-            check_semantics(body, table)
+            present = set(table.typed)
+            check_semantics(body, table, whole=False)
             unverified += check_spans(body, table, texts)
-            for f in keep:
+            for f in collect:
                 if f in table.columns and f in table.typed:
                     raw_parts[f].append(table.columns[f])
                     typed_parts[f].append(table.typed[f])
@@ -167,8 +171,13 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
         typed = {f: chunked(p) for f, p in typed_parts.items() if p}
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # typed chunks of different types (an integer past 64 bits)
         return None
-    keys = TableData(name, file, schema, header, raw, np.arange(2, rows + 2, dtype=np.int64), np.concatenate(blanks),
-                     _same_line, typed)
+    row_numbers, blank = np.arange(2, rows + 2, dtype=np.int64), np.concatenate(blanks)
+    if whole & present:
+        check_semantics(body, TableData(name, file, schema, header, raw, row_numbers, blank, _same_line, typed, index=index, batch=0),
+                        whole=True, present=present)
+    keys = TableData(name, file, schema, header, {f: c for f, c in raw.items() if f in keep}, row_numbers, blank,
+                     _same_line, {f: c for f, c in typed.items() if f in keep})
+    del raw, typed
     check_unique(body, keys, unique_at)
     body.section((Phase.TABLE, index, 2))
     check_primary_key(body, keys)

@@ -16,10 +16,11 @@ Table Schema cannot say are found from its fields' names and types, never from a
 - `<p>_resolution` agrees with how the dates were found: `none` exactly when the precision is `unknown`,
   `stated` only when `<p>_text` writes the year of every coded bound, words for `stated`,
   `relative_to_publication` and `anaphora`, a bound for `bounded_by_text` (`date-resolution`);
-- a part of an event (`parent_event_id`) lies within its parent's dates, when the parent is in the same batch of
-  rows (`sub-event-date`), and carries no ACLED or UCDP type (`sub-event-typed`); a row with an
-  ACLED or UCDP type meets what that dataset needs of a single row (`acled-ineligible`, `ucdp-ineligible`;
-  the needs that span tables are checked by `check_eligibility`; see acled.py);
+- a part of an event (`parent_event_id`) lies within its parent's dates (`sub-event-date`; judged on the whole
+  table wherever the parent is, also when the table is read batch by batch), and carries no ACLED or UCDP
+  type (`sub-event-typed`); a row with an ACLED or UCDP type meets what that dataset needs of a single row
+  (`acled-ineligible`, `ucdp-ineligible`; the needs that span tables are checked by `check_eligibility`; see
+  acled.py);
 - a link that is only `implied` or `possible` (`certainty`) says why in its `coding_note` (`certainty-unexplained`);
 - a coder's label (`actor_name_basis` coder_label) is not a name the text gives (`is_named` false) (`name-basis`).
 
@@ -44,6 +45,7 @@ class Rule:
     ok: Callable[[Any], Any]  # frame -> boolean Series, True where the row is fine
     note: Callable[[dict[str, Any]], str]
     severity: str = "error"
+    whole: bool = False  # reads other rows than its own (a parent's): judged on the whole table, never on one batch
 
 
 def _types(schema: dict[str, Any]) -> dict[str, str]:
@@ -265,7 +267,7 @@ def _type_rules(types: dict[str, str]) -> list[Rule]:
             return ~((d["date_start"] < start).fillna(False) | (d["date_end"] > end).fillna(False)).astype(bool)
         rules.append(Rule("sub-event-date", "date_start", fields, ok,
                           lambda r: f"a part of event {_shown(r[PARENT_FIELD])} happens within its parent's dates; have "
-                                    f"{_shown(r['date_start'])} to {_shown(r['date_end'])}"))
+                                    f"{_shown(r['date_start'])} to {_shown(r['date_end'])}", whole=True))
     for dataset, needed, unmet, requirements in (("ACLED", ACLED_EVENT_FIELDS, acled_unmet, ACLED_REQUIREMENTS),
                                                  ("UCDP", UCDP_EVENT_FIELDS, ucdp_unmet, UCDP_REQUIREMENTS)):
         if not set(needed) <= set(types):
@@ -445,10 +447,26 @@ def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constrai
     return pa.DataFrameSchema(columns, checks=checks, strict=False)
 
 
-def check_semantics(report: Report, table: TableData) -> None:
-    rules = [r for r in rules_for(table.schema) if all(f in table.typed for f in r.fields)]
-    if not rules:
+def whole_table_fields(schema: dict[str, Any]) -> set[str]:
+    """The fields of the rules that read other rows than their own (Rule.whole): a table read batch by batch
+    keeps them until its last batch, for `check_semantics(..., whole=True)`."""
+    return {f for rule in rules_for(schema) if rule.whole for f in rule.fields}
+
+
+def check_semantics(report: Report, table: TableData, whole: bool | None = None, present: set[str] | None = None) -> None:
+    """Run the table's semantic rules through pandera and file each failing row as a Problem.
+
+    `whole`: None runs every rule (the whole table at once); False only the rules judged row by row (one batch
+    of a streamed table); True only the rules that read other rows (Rule.whole; the streamed table's columns
+    for them, after its last batch). `present`: the fields typed in the batches, when `table` holds only some
+    of them, so each rule keeps its place (and its findings their section) whichever way the table is read.
+    """
+    applicable = [r for r in rules_for(table.schema) if all(f in (table.typed if present is None else present) for f in r.fields)]
+    chosen = [(position, r) for position, r in enumerate(applicable) if whole is None or r.whole == whole]
+    if not chosen:
         return
+    positions = [position for position, _ in chosen]
+    rules = [r for _, r in chosen]
     import numpy as np
     import pandera.pandas as pa
 
@@ -468,7 +486,7 @@ def check_semantics(report: Report, table: TableData) -> None:
         _DISTINCT.clear()
     not_blank = ~table.blank
     for position, rule in enumerate(rules):
-        table.section(report, Phase.SEMANTICS, position)
+        table.section(report, Phase.SEMANTICS, positions[position])
         selected = cases[cases["check"].astype(str) == str(position)]
         index = np.array(sorted({int(i) for i in selected["index"].dropna()}), dtype=np.int64)
         index = index[not_blank[index]] if len(index) else index

@@ -1,0 +1,69 @@
+"""Findings do not depend on how a table is cut into batches (issue 9, fast at 10^6 rows).
+
+Clean tables are streamed piece by piece (`table.open_batches`); a rule that reads other rows than its own
+(`sub-event-date`: a part of an event lies within its parent's dates) must still see the whole table. Here a
+child event is moved outside its parent's dates, with the parent in another batch (before or after it), and
+the streamed run, with pieces so small that every row is a batch of its own, must report exactly what the
+general path (the whole table at once) reports.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from damage import edit_rows, find_row, matching, set_cells
+from minusma_facts.validation import table as table_module
+from minusma_facts.validation import validate_package
+
+
+def _child(package):
+    return find_row(package, "events", lambda r: bool(r["parent_event_id"]))
+
+
+def _outside(package):
+    """The first part of an event a day after its parent (day precision, so no other rule objects)."""
+    set_cells(package, "events", _child(package), {"date_start": "2023-05-26", "date_end": "2023-05-26"})
+
+
+def _parent_last(package):
+    """As _outside, with the parent moved to the end of the table: after its parts, in the last batch."""
+    _outside(package)
+
+    def move(header, rows):
+        parent = rows[_child(package) - 2][header.index("parent_event_id")]
+        at = next(i for i, row in enumerate(rows) if row[header.index("event_id")] == parent)
+        rows.append(rows.pop(at))
+    edit_rows("events", move)(package)
+
+
+DAMAGE = [
+    pytest.param(_outside, id="parent in an earlier batch"),
+    pytest.param(_parent_last, id="parent in a later batch"),
+]
+
+
+def _run(package, block_size, limit=1000):
+    with pytest.MonkeyPatch.context() as patch:
+        if block_size is None:
+            patch.setattr(table_module, "open_batches", lambda *a, **k: table_module.FALLBACK)
+        else:
+            patch.setattr(table_module, "open_batches", functools.partial(table_module.open_batches, block_size=block_size))
+        return validate_package(package, limit=limit).to_dict()
+
+
+@pytest.mark.parametrize("limit", [1000, 1], ids=["limit 1000", "limit 1"])
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_sub_event_date_is_judged_on_the_whole_table(package_copy, damage, limit):
+    damage(package_copy)
+    general = _run(package_copy, None, limit)
+    found = matching(general, "sub-event-date", file="data/events.csv")
+    assert len(found) == 1 and found[0]["field"] == "date_start", general["errors"]
+    assert "2023-05-26 to 2023-05-26" in found[0]["note"]
+    for block_size in (300, 5000):
+        assert _run(package_copy, block_size, limit) == general, block_size
+
+
+def test_sub_event_date_within_the_parent_is_fine_in_every_batch(package_copy):
+    assert _run(package_copy, 300)["valid"] and _run(package_copy, None)["valid"]
