@@ -67,3 +67,13 @@ def test_sub_event_date_is_judged_on_the_whole_table(package_copy, damage, limit
 
 def test_sub_event_date_within_the_parent_is_fine_in_every_batch(package_copy):
     assert _run(package_copy, 300)["valid"] and _run(package_copy, None)["valid"]
+
+
+def test_an_event_without_an_id_is_no_ones_parent(package_copy):
+    """A row whose event_id is empty (a primary-key error) is not the parent of the rows without a parent."""
+    set_cells(package_copy, "events", find_row(package_copy, "events", lambda r: not r["parent_event_id"] and r["date_end"] < "2020"),
+              {"event_id": ""})
+    for block_size in (None, 300):
+        report = _run(package_copy, block_size)
+        assert not matching(report, "sub-event-date"), report["errors"]
+        assert len(matching(report, "primary-key", file="data/events.csv")) == 1

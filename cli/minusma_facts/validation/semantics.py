@@ -261,10 +261,21 @@ def _type_rules(types: dict[str, str]) -> list[Rule]:
         fields = [PARENT_FIELD, "event_id", "date_start", "date_end"]
 
         def ok(d):
-            own = d.drop_duplicates("event_id").set_index("event_id")
-            parent = d[PARENT_FIELD].astype(object)
-            start, end = parent.map(own["date_start"]), parent.map(own["date_end"])
-            return ~((d["date_start"] < start).fillna(False) | (d["date_end"] > end).fillna(False)).astype(bool)
+            """Only rows with a parent are judged, against the first row of that id (an empty id is no parent)."""
+            import numpy as np
+            import pandas as pd
+
+            has = d[PARENT_FIELD].notna().to_numpy(dtype=bool)
+            fine = np.ones(len(d), dtype=bool)
+            if has.any():
+                children = d[has]
+                parent = children[PARENT_FIELD].astype(object)
+                named = d["event_id"].isin(parent.unique()).fillna(False).to_numpy(dtype=bool)
+                own = d[named].drop_duplicates("event_id").set_index("event_id")
+                start, end = parent.map(own["date_start"]), parent.map(own["date_end"])
+                outside = (children["date_start"] < start).fillna(False) | (children["date_end"] > end).fillna(False)
+                fine[np.flatnonzero(has)[outside.to_numpy(dtype=bool)]] = False
+            return pd.Series(fine, index=d.index)
         rules.append(Rule("sub-event-date", "date_start", fields, ok,
                           lambda r: f"a part of event {_shown(r[PARENT_FIELD])} happens within its parent's dates; have "
                                     f"{_shown(r['date_start'])} to {_shown(r['date_end'])}", whole=True))
