@@ -77,3 +77,24 @@ def test_an_event_without_an_id_is_no_ones_parent(package_copy):
         report = _run(package_copy, block_size)
         assert not matching(report, "sub-event-date"), report["errors"]
         assert len(matching(report, "primary-key", file="data/events.csv")) == 1
+
+
+def _unknown_sources(package):
+    """source_id pointing at no source in rows of several tables (checked batch by batch against the small
+    sources table), beside another foreign key of the same table (checked on the whole table)."""
+    set_cells(package, "events", 5, {"source_id": "no_such_source"})
+    set_cells(package, "events", 9, {"source_id": "no_such_source_either", "claim_quote_id": "no_such_quote"})
+    set_cells(package, "casualties", 2, {"event_id": "no_such_event"})
+    set_cells(package, "casualties", 3, {"source_id": "no_such_source"})
+    set_cells(package, "actors", 3, {"source_id": ""})
+
+
+@pytest.mark.parametrize("limit", [1000, 2, 1], ids=["limit 1000", "limit 2", "limit 1"])
+def test_foreign_keys_checked_batch_by_batch_report_what_the_whole_table_reports(package_copy, limit):
+    _unknown_sources(package_copy)
+    general = _run(package_copy, None, limit)
+    if limit == 1000:
+        assert len(matching(general, "foreign-key", field="source_id")) == 3, general["errors"]
+        assert matching(general, "foreign-key", field="claim_quote_id") and matching(general, "foreign-key", field="event_id")
+    for block_size in (300, 5000):
+        assert _run(package_copy, block_size, limit) == general, block_size

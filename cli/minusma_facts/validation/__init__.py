@@ -107,14 +107,14 @@ def _fk_targets(schema) -> list[tuple[str | None, list[str]]]:
 
 
 def _stream_table(report: Report, name: str, index: int, file: str, path: Path, schema, later: set[str], keep: set[str], texts,
-                  dialect=None):
+                  dialect=None, early: set[int] = frozenset(), targets=None):
     """Check a clean table batch by batch (its findings filed as a whole-table run files them); return
     (key columns as a TableData, unverified spans), or None, having reported nothing, when the general
-    path must read it."""
+    path must read it. The foreign keys numbered in `early` are checked batch by batch against `targets`."""
     import numpy as np
     import pyarrow as pa
 
-    from .cells import check_fields, check_primary_key, check_unique
+    from .cells import check_fields, check_foreign_keys, check_primary_key, check_unique
     from .provenance import check_spans
     from .semantics import check_semantics, whole_table_fields
     from .table import FALLBACK, FallbackNeeded, TableData, _check_header, _same_line, open_batches
@@ -148,6 +148,8 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
             head.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
             check_fields(body, table, keep=later, unique_at=unique_at)
             present = set(table.typed)
+            if early:
+                check_foreign_keys(body, table, targets, early)
             check_semantics(body, table, whole=False)
             unverified += check_spans(body, table, texts)
             for f in collect:
@@ -171,12 +173,12 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
         typed = {f: chunked(p) for f, p in typed_parts.items() if p}
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # typed chunks of different types (an integer past 64 bits)
         return None
-    row_numbers, blank = np.arange(2, rows + 2, dtype=np.int64), np.concatenate(blanks)
+    row_numbers, blank = range(2, rows + 2), np.concatenate(blanks)  # a range: no 8 bytes a row kept to the end
     if whole & present:
         check_semantics(body, TableData(name, file, schema, header, raw, row_numbers, blank, _same_line, typed, index=index, batch=0),
                         whole=True, present=present)
     keys = TableData(name, file, schema, header, {f: c for f, c in raw.items() if f in keep}, row_numbers, blank,
-                     _same_line, {f: c for f, c in typed.items() if f in keep})
+                     _same_line, {f: c for f, c in typed.items() if f in keep}, index=index, batch=0)  # its foreign keys' sections
     del raw, typed
     check_unique(body, keys, unique_at)
     body.section((Phase.TABLE, index, 2))
@@ -185,6 +187,27 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     report.table(name, file, rows)
     report.merge(body)
     return keys, unverified
+
+
+def _early_keys(name: str, schema, slim: dict, small: int = 1 << 16) -> set[int]:
+    """The foreign keys of a table about to be streamed that can be checked batch by batch: those into another
+    table already read whose key column is small (hashing it once a batch costs nothing), such as sources.
+    Their fields then need not be kept to the end of the table (a source_id column is ~35 MiB at 10^6 rows)."""
+    from ..schema import as_list
+
+    numbers = set()
+    for number, fk in enumerate(schema.get("foreignKeys") or []):
+        if not isinstance(fk, dict) or not isinstance(fk.get("reference") or {}, dict):
+            continue
+        reference = fk.get("reference") or {}
+        target = reference.get("resource") or name
+        names, target_fields = as_list(fk.get("fields") or []), as_list(reference.get("fields") or [])
+        if target == name or target not in slim or not names or len(names) != len(target_fields):
+            continue
+        columns = [slim[target].typed.get(f) for f in target_fields]
+        if all(c is not None and len(c) <= small for c in columns):
+            numbers.add(number)
+    return numbers
 
 
 def _only(table, fields):
@@ -306,9 +329,21 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     cross: dict[str, TableData] = {}  # the columns the rules that span tables read (CROSS_FIELDS)
     done: set[str] = set()
     waiting: list[str] = []  # tables whose foreign keys wait for a target not yet read
+    checked: dict[str, set[int]] = {}  # the foreign keys of a streamed table already checked batch by batch
     texts: dict | None = None if SOURCES in position else {}
     unverified = 0
     relocate: dict = {}  # name -> (layout, parts) of the tables not read from one plain file
+
+    def no_reports() -> bool:
+        """True once check_reports has nothing to do: no event_reports table, or one read with no rows (the
+        events columns only it reads are then not kept; ~35 MiB of source ids at 10^6 rows)."""
+        return REPORTS not in position or (REPORTS in done and (REPORTS not in cross or cross[REPORTS].n_rows == 0))
+
+    def forget_reports() -> None:
+        if no_reports():
+            for table_name, fields in REPORT_FIELDS.items():
+                if table_name in cross and table_name != REPORTS:
+                    cross[table_name] = _only(cross[table_name], set(CROSS_FIELDS.get(table_name, ())))
 
     def release(name: str) -> None:
         """Keep of a table only what foreign keys not yet checked still point at."""
@@ -323,10 +358,13 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             del slim[name]
 
     def check_ready_foreign_keys(final: bool = False) -> None:
+        forget_reports()
         for name in list(waiting):
             if final or all(t in done or t not in position for t in targets_of.get(name, ())):
                 report.section((Phase.FOREIGN_KEYS, position[name]))
-                check_foreign_keys(report, slim[name], slim)
+                foreign_keys = slim[name].schema.get("foreignKeys") or []
+                left = set(range(len(foreign_keys))) - checked.get(name, set()) if isinstance(foreign_keys, list) else None
+                check_foreign_keys(report, slim[name], slim, left)
                 waiting.remove(name)
                 for target in targets_of.get(name, ()):
                     referrers.get(target, set()).discard(name)
@@ -355,12 +393,18 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         later.update(loose_texts_of(schema))
         if "source_id" in schema_names(schema):
             later.update({"source_id", "evidence"})
-        # what foreign keys and keys need once the table is freed: the fields others point at, its own
-        # key fields and its unique fields
-        keep = set(wanted.get(name, set())) | set(own_keys)
-        keep.update(f.get("name") for f in schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
-        keep.update(set(CROSS_FIELDS.get(name, ())) & set(schema_names(schema)))
-        keep.update(set(REPORT_FIELDS.get(name, ())) & set(schema_names(schema)))
+
+        def keep_of(early: set[int] = frozenset()) -> set[str]:
+            """What keys and foreign keys need once the table is freed: the fields others point at, its own key
+            fields (but those of the foreign keys checked batch by batch, `early`), its unique fields and the
+            fields the rules that span tables read."""
+            keep = set(wanted.get(name, set())) | key_fields(schema, skip=early)
+            keep.update(f.get("name") for f in schema.get("fields", []) if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
+            keep.update(set(CROSS_FIELDS.get(name, ())) & set(schema_names(schema)))
+            if not no_reports():
+                keep.update(set(REPORT_FIELDS.get(name, ())) & set(schema_names(schema)))
+            return keep
+        keep = keep_of()
         later |= keep
         table = FALLBACK
         package.drop_local()  # the entry streamed out of an archive for the previous table
@@ -400,9 +444,13 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
             if name == SOURCES:  # load_texts reads every field of it
                 keep |= set(schema_names(schema))
                 later |= keep
-            streamed = _stream_table(report, name, i, file, local, schema, later, keep, texts or {}, layout.dialect)
+            early = _early_keys(name, schema, slim)
+            needed = keep_of(early) | (keep if name == SOURCES else set())  # load_texts reads every field of sources
+            streamed = _stream_table(report, name, i, file, local, schema, later, needed, texts or {}, layout.dialect, early, slim)
             if streamed is not None:
+                checked[name] = early
                 slim[name], more = streamed
+                del streamed  # else it holds the whole key columns while the next table streams
                 unverified += more
                 if name == SOURCES:
                     report.section((Phase.PROVENANCE, -1))

@@ -391,11 +391,13 @@ def _flat(array):
     return array.combine_chunks() if hasattr(array, "combine_chunks") else array
 
 
-def key_fields(schema: dict[str, Any]) -> set[str]:
-    """Fields that hold ids: the primary key and every foreign key's fields."""
+def key_fields(schema: dict[str, Any], skip=frozenset()) -> set[str]:
+    """Fields that hold ids: the primary key and every foreign key's fields (but those of the foreign keys
+    numbered in `skip`)."""
     names: set[str] = set(as_list(schema.get("primaryKey") or []))
-    for fk in schema.get("foreignKeys") or []:
-        names.update(as_list(fk.get("fields") or []))
+    for number, fk in enumerate(schema.get("foreignKeys") or []):
+        if number not in skip:
+            names.update(as_list(fk.get("fields") or []))
     return names
 
 
@@ -653,7 +655,7 @@ def check_primary_key(report: Report, table: TableData) -> None:
     table.__dict__.pop("_duplicates", None)  # the last use: a table kept for foreign keys does not carry it
 
 
-def _single_field_lookups(table: TableData, tables: dict[str, TableData]) -> dict:
+def _single_field_lookups(table: TableData, tables: dict[str, TableData], numbers=None) -> dict:
     """For each single-field foreign key: True where the value is in the target column (or is null).
 
     The foreign keys into one target column are looked up together, and where their values are few next to
@@ -664,6 +666,8 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData]) -> dic
 
     groups: dict = {}
     for number, fk in enumerate(table.schema.get("foreignKeys") or []):
+        if numbers is not None and number not in numbers:
+            continue
         fields = fk.get("fields")
         reference = fk.get("reference") or {}
         names = as_list(fields)
@@ -701,15 +705,21 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData]) -> dic
     return found_of
 
 
-def check_foreign_keys(report: Report, table: TableData, tables: dict[str, TableData]) -> None:
+def check_foreign_keys(report: Report, table: TableData, tables: dict[str, TableData], numbers=None) -> None:
+    """Report every row whose foreign key points at no row. `numbers`: only the foreign keys at these places in
+    the schema's list (the others were checked batch by batch, or will be). A table read batch by batch files
+    each foreign key's findings under a section of its own (table.section), so they keep the schema's order."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from ..report import Problem
 
-    found_of = _single_field_lookups(table, tables)
+    found_of = _single_field_lookups(table, tables, numbers)
     for number, fk in enumerate(table.schema.get("foreignKeys") or []):
+        if numbers is not None and number not in numbers:
+            continue
+        table.section(report, Phase.FOREIGN_KEYS, number)
         fields = fk.get("fields")
         reference = fk.get("reference") or {}
         names = as_list(fields)
