@@ -436,10 +436,11 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
     when a piece holds CR line ends, bytes that are not UTF-8, a row with the wrong number of cells or a
     quoted cell with a newline (its rows then differ from its lines); `finish(rows)` is False for no rows.
     """
-    import io
+    import os
     from concurrent.futures import ThreadPoolExecutor
 
     import numpy as np
+    import pyarrow as pa
 
     try:
         with open(path, "rb") as handle:
@@ -462,27 +463,39 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
     missing_values = set(schema.get("missingValues", [""]))
 
     def pieces():
-        with open(path, "rb") as handle:
+        """(buffer, length) of each piece. Two buffers are read into in turn, so no fresh memory is touched per
+        piece: the one read into next is the one whose piece was parsed (into Arrow's own buffers) before the
+        last piece was handed out. A buffer is no larger than what is left of the file (a small file costs a
+        small one), and a line longer than a block gets a larger one."""
+        buffers: list = [None, None]
+        turn, carry = 0, b""
+        with open(path, "rb", buffering=0) as handle:
+            size = os.fstat(handle.fileno()).st_size
             handle.seek(end + 1)
-            rest = b""
             while True:
-                block = handle.read(block_size)
-                if not block:
-                    if rest:
-                        yield rest
+                need = len(carry) + block_size
+                room = min(need, len(carry) + max(size - handle.tell(), 0) + 1)
+                if buffers[turn] is None or len(buffers[turn]) < room:
+                    buffers[turn] = bytearray(room)
+                buffer = buffers[turn]
+                buffer[: len(carry)] = carry
+                count, ended = _fill(handle, buffer, len(carry), min(need, len(buffer)))
+                filled = len(carry) + count
+                if ended:
+                    if filled:
+                        yield buffer, filled
                     return
-                data = rest + block
-                cut = data.rfind(b"\n")
-                if cut < 0:
-                    rest = data
-                    continue
-                rest = data[cut + 1:]
-                yield data[: cut + 1]
+                cut = buffer.rfind(b"\n", 0, filled)
+                carry = bytes(buffer[cut + 1 : filled]) if cut >= 0 else bytes(buffer[:filled])
+                if cut >= 0:
+                    yield buffer, cut + 1
+                    turn ^= 1
 
-    def parse(piece: bytes):
-        if b"\r" in piece:
+    def parse(piece):
+        buffer, length = piece
+        if buffer.find(b"\r", 0, length) >= 0:
             raise FallbackNeeded
-        lines = int(np.count_nonzero(np.frombuffer(piece, np.uint8) == 10)) + (0 if piece.endswith(b"\n") else 1)
+        lines = buffer.count(b"\n", 0, length) + (0 if buffer[length - 1] == 10 else 1)
         invalid = []
 
         def handler(row) -> str:
@@ -491,8 +504,9 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
 
         try:
             with _catch_unraisable() as caught:
-                parsed = parse_strings(io.BytesIO(piece), names, handler, threads=threads, skip_header=False,
-                                       newlines_in_values=_quote(dialect) in piece, restart=invalid.clear, dialect=dialect)
+                parsed = parse_strings(pa.py_buffer(memoryview(buffer)[:length]), names, handler, threads=threads, skip_header=False,
+                                       newlines_in_values=buffer.find(_quote(dialect), 0, length) >= 0, restart=invalid.clear,
+                                       dialect=dialect)
         except Exception:  # not UTF-8, or not parseable: the general path names the lines
             raise FallbackNeeded from None
         if caught or invalid or parsed.num_rows != lines:
@@ -518,6 +532,22 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
         return rows > 0
 
     return header, field_names, batches(), finish
+
+
+def _fill(handle, buffer: bytearray, start: int, stop: int) -> tuple[int, bool]:
+    """Read into buffer[start:stop] until it is full or the file ends: (bytes read, whether the file ended)."""
+    view = memoryview(buffer)
+    try:
+        position = start
+        while position < stop:
+            with view[position:stop] as part:
+                count = handle.readinto(part)
+            if not count:
+                return position - start, True
+            position += count
+        return position - start, False
+    finally:
+        view.release()
 
 
 def _quote(dialect: Dialect) -> bytes:
@@ -549,7 +579,7 @@ def parse_strings(source, names: list[str], handler, *, threads: bool, skip_head
 
     def parse(size: int):
         return pacsv.read_csv(
-            source,
+            pa.BufferReader(source) if isinstance(source, pa.Buffer) else source,
             read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1 if skip_header else 0,
                                            block_size=size),
             parse_options=pacsv.ParseOptions(newlines_in_values=newlines_in_values, ignore_empty_lines=False,
@@ -566,6 +596,8 @@ def parse_strings(source, names: list[str], handler, *, threads: bool, skip_head
     if isinstance(source, io.BytesIO):
         total = source.getbuffer().nbytes
         source.seek(0)
+    elif isinstance(source, pa.Buffer):
+        total = source.size
     else:
         total = os.path.getsize(source)
     if restart is not None:
