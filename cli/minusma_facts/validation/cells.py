@@ -689,8 +689,8 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
         try:
-            distinct = _flat(pc.unique(values).drop_null())
-            if 2 * len(distinct) < len(target_values):
+            distinct = _flat(pc.unique(values).drop_null()) if _few_distinct(values, len(target_values)) else None
+            if distinct is not None and 2 * len(distinct) < len(target_values):
                 present = pc.unique(target_values.filter(pc.is_in(target_values, value_set=distinct)))
                 absent = distinct.filter(pc.invert(pc.is_in(distinct, value_set=present)))
                 found = ~pc.fill_null(pc.is_in(values, value_set=absent), False).to_numpy(zero_copy_only=False)
@@ -703,6 +703,21 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
             found_of[number] = found[start:start + len(source)]
             start += len(source)
     return found_of
+
+
+def _few_distinct(values, targets: int, sample: int = 1 << 14) -> bool:
+    """Whether the values may have fewer than half as many distinct values as there are targets, judged from a
+    sample of them: only then is finding the distinct values first (a hash of every value) worth its cost. Either
+    way the lookup is exact; this only picks the cheaper one."""
+    import pyarrow.compute as pc
+
+    present = len(values) - values.null_count
+    if 2 * present < targets:
+        return True
+    picked = values.slice(0, sample).drop_null() if present > sample else values.drop_null()
+    if not len(picked):
+        return True
+    return 2 * present * len(pc.unique(picked)) < targets * len(picked)
 
 
 def check_foreign_keys(report: Report, table: TableData, tables: dict[str, TableData], numbers=None) -> None:
