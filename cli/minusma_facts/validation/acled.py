@@ -115,6 +115,18 @@ def unique_strings(series):
     return pc.unique(array).drop_null()
 
 
+def strings(series):
+    """The values of a string Series as one Arrow array (nulls dropped) when it is backed by one, else as a set:
+    a value set for `member`, which hashes it once anyway (no `pc.unique` pass before it)."""
+    import pyarrow as pa
+
+    array = _arrow_strings(series.astype("string"))
+    if array is None:
+        return set(series.astype("string").dropna())
+    array = array.drop_null()
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
 def distinct(series) -> set[str]:
     """set(series.astype("string").dropna()): the distinct values as str, without a Python loop over the rows."""
     unique = unique_strings(series)
@@ -174,19 +186,20 @@ def counted_links(event_actors, roles: tuple[str, ...]):
     return event_actors[keep]
 
 
-def events_with_actor1(event_actors, actors) -> set[str]:
-    """Events that have an ACLED actor 1: a counted link in an actor-1 role to an actor with an ACLED actor type."""
+def events_with_actor1(event_actors, actors, as_set: bool = True):
+    """Events that have an ACLED actor 1: a counted link in an actor-1 role to an actor with an ACLED actor type.
+    With as_set=False (and each of these functions), the ids as `unique_strings` gives them, for `member` alone."""
     typed = unique_strings(actors.loc[_present(actors["acled_actor_type"]), "actor_id"])
     links = counted_links(event_actors, ACTOR1_ROLES)
-    return distinct(links.loc[member(links["actor_id"], typed), "event_id"])
+    return (distinct if as_set else unique_strings)(links.loc[member(links["actor_id"], typed), "event_id"])
 
 
-def events_with_side(event_actors) -> set[str]:
+def events_with_side(event_actors, as_set: bool = True):
     """Events with a known side for UCDP: a counted perpetrator."""
-    return distinct(counted_links(event_actors, UCDP_SIDE_ROLES)["event_id"])
+    return (distinct if as_set else unique_strings)(counted_links(event_actors, UCDP_SIDE_ROLES)["event_id"])
 
 
-def events_with_deaths(casualties) -> set[str]:
+def events_with_deaths(casualties, as_set: bool = True):
     """Events for which a casualty row counts at least one death (count_low or count_best of the killed >= 1)."""
     import pandas as pd
 
@@ -194,7 +207,7 @@ def events_with_deaths(casualties) -> set[str]:
     low = pd.to_numeric(casualties["count_low"], errors="coerce")
     best = pd.to_numeric(casualties["count_best"], errors="coerce")
     some = (low.ge(1) | best.ge(1)).fillna(False).astype(bool)
-    return distinct(casualties.loc[killed & some, "event_id"])
+    return (distinct if as_set else unique_strings)(casualties.loc[killed & some, "event_id"])
 
 
 def eligible(events, event_actors, actors, casualties, kind: str) -> set[str]:

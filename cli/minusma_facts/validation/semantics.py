@@ -541,26 +541,26 @@ def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
     UCDP-typed one a known side and at least one death, counting only links that are not merely possible.
     Filed on the events row as acled-ineligible / ucdp-ineligible. Skipped when a table or field is missing
     (the descriptor and cell checks report that)."""
-    from .acled import CROSS_FIELDS, events_with_actor1, events_with_deaths, events_with_side, member, unique_strings
+    from .acled import CROSS_FIELDS, events_with_actor1, events_with_deaths, events_with_side, member, strings
 
     if any(name not in tables or not all(f in tables[name].typed for f in fields if f != "certainty" and f != UCDP_TYPE_FIELD)
            for name, fields in CROSS_FIELDS.items()):
         return
     frames = {name: _frame(tables[name], [f for f in fields if f in tables[name].typed]) for name, fields in CROSS_FIELDS.items()}
     events, table = frames["events"], tables["events"]
-    checks = [("ACLED", "acled_event_type", "acled-ineligible", "event_actors", events_with_actor1(frames["event_actors"], frames["actors"]),
+    checks = [("ACLED", "acled_event_type", "acled-ineligible", "event_actors", events_with_actor1(frames["event_actors"], frames["actors"], False),
                "an actor 1: a stated or implied perpetrator, participant, initiator or organizer (event_actors) whose actor has an ACLED actor type")]
     if UCDP_TYPE_FIELD in events:
-        checks += [("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "event_actors", events_with_side(frames["event_actors"]),
+        checks += [("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "event_actors", events_with_side(frames["event_actors"], False),
                     "a known side: a stated or implied perpetrator (event_actors)"),
-                   ("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "casualties", events_with_deaths(frames["casualties"]),
+                   ("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "casualties", events_with_deaths(frames["casualties"], False),
                     "at least one death: a casualties row of the killed with count_low or count_best of 1 or more")]
     import numpy as np
 
     ids = events["event_id"].astype("string")
-    known = unique_strings(ids)
+    known = strings(ids)
     broken = {name for name in ("event_actors", "casualties") if not member(frames[name]["event_id"].dropna(), known).all()}
-    if not member(frames["event_actors"]["actor_id"].dropna(), unique_strings(frames["actors"]["actor_id"])).all():
+    if not member(frames["event_actors"]["actor_id"].dropna(), strings(frames["actors"]["actor_id"])).all():
         broken.add("event_actors")
     # a link that points at no row could have been meant for any event: its foreign-key error is reported,
     # and the requirements counted from that table are not judged until it is fixed
