@@ -98,3 +98,25 @@ def test_foreign_keys_checked_batch_by_batch_report_what_the_whole_table_reports
         assert matching(general, "foreign-key", field="claim_quote_id") and matching(general, "foreign-key", field="event_id")
     for block_size in (300, 5000):
         assert _run(package_copy, block_size, limit) == general, block_size
+
+
+@pytest.mark.parametrize("ending", ["\n", ""], ids=["final line end", "no final line end"])
+@pytest.mark.parametrize("block_size", [7, 64, 1000, 1 << 20])
+def test_pieces_hold_every_row_once_whatever_the_block_size(tmp_path, block_size, ending):
+    """open_batches reads into two buffers in turn: every row comes out once, in order, also when a line is
+    longer than a block (then a larger buffer) and when the last line has no line end."""
+    rows = [["r%d" % i, "x" * (i * 37 % 150), "é" * (i % 5)] for i in range(300)]
+    text = "id,text,more\n" + "\n".join(",".join(row) for row in rows) + ending
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    schema = {"fields": [{"name": "id"}, {"name": "text"}, {"name": "more"}]}
+    header, names, batches, finish = table_module.open_batches(path, schema, block_size=block_size)
+    got = {name: [] for name in names}
+    pieces = 0
+    for columns, blank in batches:
+        pieces += 1
+        for name in names:
+            got[name].extend(columns[name].to_pylist())
+    assert finish(len(got["id"])) and header == names == ["id", "text", "more"]
+    assert [list(row) for row in zip(*(got[n] for n in names))] == rows
+    assert pieces > 1 if block_size < 1000 else pieces >= 1
