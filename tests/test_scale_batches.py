@@ -120,3 +120,27 @@ def test_pieces_hold_every_row_once_whatever_the_block_size(tmp_path, block_size
     assert finish(len(got["id"])) and header == names == ["id", "text", "more"]
     assert [list(row) for row in zip(*(got[n] for n in names))] == rows
     assert pieces > 1 if block_size < 1000 else pieces >= 1
+
+
+def test_control_and_formula_screens_agree_with_the_full_checks():
+    """cells._control_mask screens bytes before RE2 and _formula_mask reads first bytes: on random cells full
+    of look-alikes (curly quotes, dashes, NBSP, zero-width and bidi characters, C0 and C1 controls) both give
+    exactly what the full checks give cell by cell."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from minusma_facts.safety import CONTROL_PATTERN, looks_like_formula
+    from minusma_facts.validation.cells import _control_mask, _formula_mask
+
+    rng = random.Random(9)
+    alphabet = list("ab =+-@\t\n\r ") + ["\u2019", "\u201c", "\u2013", "\u00a0", "\u0085", "\u009f", "\u2028", "\u2029", "\u202a",
+                                          "\u202e", "\u202f", "\u2066", "\u2069", "\u206a", "\u2060", "\u200b", "\ufeff", "\uff0b",
+                                          "\x01", "\x7f", "\u00e9", "\u00c2", "\u20ac", ""]
+    cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) for _ in range(5000)]
+    column = pa.chunked_array([pa.array(cells[:2000]), pa.array(cells[2000:]).slice(7)])
+    flat = cells[:2000] + cells[2007:]
+    expected = pc.match_substring_regex(pa.array(flat), pattern=CONTROL_PATTERN).to_pylist()
+    assert _control_mask(column).tolist() == expected
+    assert _formula_mask(column).tolist() == [looks_like_formula(v) for v in flat]

@@ -35,6 +35,10 @@ LOOKALIKE_LEADS = b"\t\n\x0b\x0c\r \xc2\xe2\xef"
 # U+2028/9)
 _SUSPECT_BYTES = __import__("numpy").zeros(256, bool)
 _SUSPECT_BYTES[[*range(0, 9), 11, 12, *range(14, 32), 127, 0xC2, 0xE2]] = True
+_FORMULA_LEADS = __import__("numpy").zeros(256, bool)
+_FORMULA_LEADS[list(FORMULA_BYTES)] = True
+_LOOKALIKE = __import__("numpy").zeros(256, bool)
+_LOOKALIKE[list(LOOKALIKE_LEADS)] = True
 _CONTROL_RE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 
 
@@ -163,8 +167,8 @@ def _formula_mask(column):
     import pyarrow.compute as pc
 
     first = _first_bytes(column)
-    mask = np.isin(first, np.frombuffer(FORMULA_BYTES, np.uint8))
-    maybe = np.isin(first, np.frombuffer(LOOKALIKE_LEADS, np.uint8))
+    mask = _FORMULA_LEADS[first]
+    maybe = _LOOKALIKE[first]
     if maybe.any():
         distinct = pc.unique(column.filter(pa.array(maybe))).to_pylist()
         hits = [v for v in distinct if looks_like_formula(v)]
@@ -226,7 +230,10 @@ def _control_mask(column):
         data = chunk.buffers()[2]
         if len(chunk) and data is not None and data.size:
             first, last = int(offsets[0]), int(offsets[-1])
-            hits = _suspect_bytes(np.frombuffer(data, np.uint8)[first:last]) + first
+            raw = np.frombuffer(data, np.uint8)
+            hits = _suspect_bytes(raw[first:last]) + first
+            if len(hits):
+                hits = _control_leads(raw, hits)
             if len(hits):
                 out[np.unique(np.searchsorted(offsets, hits, side="right") - 1)] = True
         parts.append(out)
@@ -236,6 +243,22 @@ def _control_mask(column):
         found = _np(pc.fill_null(pc.match_substring_regex(column.take(pa.array(index)), pattern=CONTROL_PATTERN), False))
         candidates[index[~found]] = False
     return candidates
+
+
+def _control_leads(raw, hits):
+    """The suspect bytes that may begin a control character in UTF-8: C0 and DEL themselves, C2 before 80-9F
+    (C1), E2 before 80 A8-AE (U+2028-202E) or 81 A6-A9 (U+2066-2069). So the curly quotes and dashes of common
+    text (E2 80 98-9D, E2 80 93-94) and NBSP (C2 A0) are no candidates; RE2 still judges every cell left."""
+    import numpy as np
+
+    last = len(raw) - 1
+    lead = raw[hits]
+    second = raw[np.minimum(hits + 1, last)]
+    third = raw[np.minimum(hits + 2, last)]
+    keep = lead < 0xC2
+    keep |= (lead == 0xC2) & (second >= 0x80) & (second <= 0x9F)
+    keep |= (lead == 0xE2) & (((second == 0x80) & (third >= 0xA8) & (third <= 0xAE)) | ((second == 0x81) & (third >= 0xA6) & (third <= 0xA9)))
+    return hits[keep]
 
 
 def _controls(cell: str) -> str:
@@ -273,11 +296,13 @@ def _first_bytes(column):
         if not len(chunk):
             continue
         offsets = _offsets(chunk)
-        out = np.zeros(len(chunk), np.uint8)
         data = chunk.buffers()[2]
         if data is not None and data.size:
-            starts, nonempty = offsets[:-1], np.diff(offsets) > 0
-            out[nonempty] = np.frombuffer(data, np.uint8)[starts[nonempty]]
+            starts = offsets[:-1]
+            out = np.frombuffer(data, np.uint8).take(starts, mode="clip")  # an empty last cell starts at the end
+            out[offsets[1:] == starts] = 0
+        else:
+            out = np.zeros(len(chunk), np.uint8)
         parts.append(out)
     return np.concatenate(parts) if parts else np.zeros(0, np.uint8)
 
