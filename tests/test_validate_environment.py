@@ -61,3 +61,36 @@ def test_an_internal_error_in_a_check_is_exit_2(package_copy, run_validate, monk
     code, out, err, report = run_validate(package_copy, "--json")
     assert code == 2 and report["cannot_run"]
     assert "RuntimeError: a bug in the primary key check" in report["message"]
+
+
+def test_a_rule_that_raises_inside_pandera_is_exit_2_never_a_silent_pass(package_copy, run_validate, monkeypatch):
+    """pandera catches what a check raises and lists it among the failure cases with no row; validate must not
+    read that as "no row failed" (the table would pass unchecked), nor as a finding."""
+    from minusma_facts.validation import semantics
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug in the precision rule")
+
+    monkeypatch.setattr(semantics, "_precision_ok", broken)
+    code, out, err, report = run_validate(package_copy, "--json")
+    assert code == 2 and report["cannot_run"]
+    assert "the rule date-precision on events failed inside pandera" in report["message"]
+    assert "ZeroDivisionError" in report["message"] and "a bug in the precision rule" in report["message"]
+
+
+def test_parts_whose_parent_is_no_row_are_a_finding_not_a_broken_rule(package_copy, run_validate):
+    """Found when pandera stopped hiding rules that raise: with no part's parent among the event ids (the parent's
+    id damaged), sub-event-date compared dates with NaN and raised, and its findings were silently dropped."""
+    from damage import read_rows, write_rows
+
+    header, rows = read_rows(package_copy, "events")
+    parents = {r[header.index("parent_event_id")] for r in rows} - {""}
+    for row in rows:
+        if row[header.index("event_id")] in parents:
+            row[header.index("event_id")] += "_renamed"
+    write_rows(package_copy, "events", header, rows)
+    code, out, err, report = run_validate(package_copy, "--json")
+    assert code == 1, out
+    types = {(p["resource"], p["field"], p["type"]) for p in report["errors"]}
+    assert ("events", "parent_event_id", "foreign-key") in types
+    assert not any(t == "sub-event-date" for _, _, t in types)  # no known parent: nothing to judge the parts against

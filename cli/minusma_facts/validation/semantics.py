@@ -24,7 +24,9 @@ Table Schema cannot say are found from its fields' names and types, never from a
 - a link that is only `implied` or `possible` (`certainty`) says why in its `coding_note` (`certainty-unexplained`);
 - a coder's label (`actor_name_basis` coder_label) is not a name the text gives (`is_named` false) (`name-basis`).
 
-pandera runs lazily, so every failing row of every rule is collected; its failure cases become `Problem`s.
+pandera runs lazily, so every failing row of every rule is collected; each rule is a pandera Check named by its
+finding type, and its failure cases (found by the Check object, never by a name) become `Problem`s. A rule that
+raises is a bug of the rule: `Broken` (exit 2), never a finding and never a silent pass.
 """
 
 from __future__ import annotations
@@ -272,9 +274,12 @@ def _type_rules(types: dict[str, str]) -> list[Rule]:
                 parent = children[PARENT_FIELD].astype(object)
                 named = d["event_id"].isin(parent.unique()).fillna(False).to_numpy(dtype=bool)
                 own = d[named].drop_duplicates("event_id").set_index("event_id")
-                start, end = parent.map(own["date_start"]), parent.map(own["date_end"])
-                outside = (children["date_start"] < start).fillna(False) | (children["date_end"] > end).fillna(False)
-                fine[np.flatnonzero(has)[outside.to_numpy(dtype=bool)]] = False
+                # a parent that is no row's id gets NaT (map would give float NaN when none matches, which a date
+                # cannot be compared with); NaT compares False, so only a known parent's dates judge its part
+                start = own["date_start"].reindex(parent.to_numpy()).to_numpy()
+                end = own["date_end"].reindex(parent.to_numpy()).to_numpy()
+                outside = (children["date_start"].to_numpy() < start) | (children["date_end"].to_numpy() > end)
+                fine[np.flatnonzero(has)[outside]] = False
             return pd.Series(fine, index=d.index)
         rules.append(Rule("sub-event-date", "date_start", fields, ok,
                           lambda r: f"a part of event {_shown(r[PARENT_FIELD])} happens within its parent's dates; have "
@@ -454,7 +459,7 @@ def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constrai
     def as_series(ok):
         return lambda frame: pd.Series(ok(frame), index=frame.index, dtype=bool)
 
-    checks = [pa.Check(as_series(rule.ok), name=rule.type, error=f"{position}") for position, rule in enumerate(rules or [])]
+    checks = [pa.Check(as_series(rule.ok), name=rule.type) for rule in rules or []]  # failure cases name the finding type
     return pa.DataFrameSchema(columns, checks=checks, strict=False)
 
 
@@ -484,22 +489,28 @@ def check_semantics(report: Report, table: TableData, whole: bool | None = None,
     names = sorted({f for r in rules for f in r.fields})
     frame = _frame(table, names)
     schema = to_pandera({"fields": [{"name": n} for n in names]}, rules, constraints=False)
+    failing: list[set[int]] = [set() for _ in rules]
     try:
         schema.validate(frame, lazy=True)
         return
     except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-    except pa.errors.SchemaError as error:  # a rule raised instead of returning a mask
-        cases = getattr(error, "failure_cases", None)
-        if cases is None:
-            return
+        rule_of = {id(check): position for position, check in enumerate(schema.checks)}  # pandera's own Check objects
+        for error in errors.schema_errors:
+            position = rule_of.get(id(error.check))
+            if position is None:
+                continue
+            if error.reason_code == pa.errors.SchemaErrorReason.CHECK_ERROR:  # the rule raised: a bug, never a finding
+                from . import Broken
+
+                raise Broken(f"the rule {rules[position].type} on {table.resource} failed inside pandera: "
+                             f"{' '.join(str(error.failure_cases).split())[:300]}")
+            failing[position].update(int(i) for i in error.failure_cases["index"].dropna())
     finally:
         _DISTINCT.clear()
     not_blank = ~table.blank
     for position, rule in enumerate(rules):
         table.section(report, Phase.SEMANTICS, positions[position])
-        selected = cases[cases["check"].astype(str) == str(position)]
-        index = np.array(sorted({int(i) for i in selected["index"].dropna()}), dtype=np.int64)
+        index = np.array(sorted(failing[position]), dtype=np.int64)
         index = index[not_blank[index]] if len(index) else index
         if len(index):  # a cell that failed its type check is reported once, there, not again by a rule
             judged = ~_bad_cells(table, rule.fields)
