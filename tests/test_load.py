@@ -135,3 +135,28 @@ def test_unknown_table_names_the_tables_there_are():
 def test_missing_path_is_a_package_error(tmp_path):
     with pytest.raises(PackageError, match="no such file or folder"):
         minusma_facts.load(tmp_path / "nowhere")
+
+
+def test_pandera_schema_passes_every_real_table_and_names_what_fails():
+    """The pandera schemas users get carry every column constraint of the Table Schema and validate's rules across
+    columns, each check named by the finding type validate reports."""
+    import pandera.errors
+
+    package = Package.open(".")
+    for name in package.resource_names:
+        frame = minusma_facts.load(name)
+        assert minusma_facts.pandera_schema(name).validate(frame, lazy=True).equals(frame), name
+    events = minusma_facts.load("events")
+    schema = minusma_facts.pandera_schema("events")
+    events.loc[0, "date_end"] = events.loc[0, "date_start"] - pd.Timedelta(days=1)  # ends before it starts
+    events["event_id"] = events["event_id"].astype("string")
+    events.loc[1, "event_id"] = "Not An Id"  # the schema's pattern
+    with pytest.raises(pandera.errors.SchemaErrors) as raised:
+        schema.validate(events, lazy=True)
+    cases = raised.value.failure_cases
+    assert {"date-order", "date-precision"} <= set(cases["check"])
+    assert set(cases.loc[cases["check"].isin(["date-order", "date-precision"]), "index"]) == {0}
+    pattern = cases[(cases["column"] == "event_id") & cases["check"].str.startswith("str_matches")]
+    assert list(pattern["failure_case"]) == ["Not An Id"] and list(pattern["index"]) == [1]
+    with pytest.raises(KeyError, match="no table named 'nope'"):
+        minusma_facts.pandera_schema("nope")

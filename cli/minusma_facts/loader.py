@@ -16,6 +16,20 @@ Example (the tests run it as a doctest):
 >>> crowd = minusma_facts.load("computed_estimates").set_index(["event_id", "kind"]).loc[("bamako_protest_2023_05_25", "crowd_size")]
 >>> int(crowd["low"]), int(crowd["number_of_sources"])
 (2000, 1)
+
+A table edited in pandas can be checked before it is written back or published, with pandera:
+
+>>> schema = minusma_facts.pandera_schema("casualties")
+>>> casualties = minusma_facts.load("casualties")
+>>> schema.validate(casualties, lazy=True).equals(casualties)
+True
+>>> casualties.loc[0, "count_best"] = casualties.loc[0, "count_low"] - 1  # below its own low
+>>> import pandera.errors
+>>> try:
+...     schema.validate(casualties, lazy=True)
+... except pandera.errors.SchemaErrors as errors:
+...     print(sorted(set(errors.failure_cases["check"])))
+['bound-qualifier', 'count-order', 'figure-mismatch']
 """
 
 from __future__ import annotations
@@ -107,3 +121,23 @@ def load(
     if computed and COMPUTED_TABLE not in tables:
         tables[COMPUTED_TABLE] = estimates_frame(package)
     return tables
+
+
+def pandera_schema(table: str, *, path: str | Path | Package | None = None):
+    """A pandera ``DataFrameSchema`` for a table as :func:`load` types it, for checking a frame derived in pandas.
+
+    Each column carries its Table Schema's constraints as pandera checks (its dtype, ``required`` as not nullable,
+    ``unique``, ``enum``, ``pattern``, ``minimum``/``maximum``, ``minLength``/``maxLength``), and the frame carries
+    the rules across columns that ``minusma-facts validate`` runs (the order of low, best and high, dates and their
+    precision, spans complete, a figure's words against its numbers, ...), each a check named by the finding type
+    validate reports. Checks that need other tables or the source texts (foreign keys, evidence offsets) are
+    validate's alone. ``schema.validate(frame, lazy=True)`` raises ``pandera.errors.SchemaErrors`` listing every
+    failing row of every check.
+    """
+    from .validation.semantics import rules_for, to_pandera
+
+    package = open_package(path)
+    if table not in package.resource_names:
+        raise KeyError(f"no table named {table!r}; the package has: {', '.join(package.resource_names)}")
+    schema = package.schema(table)
+    return to_pandera(schema, rules_for(schema), constraints=True)
