@@ -327,7 +327,7 @@ def _figure_rules(types: dict[str, str], numeric: set[str]) -> list[Rule]:
         fields = [words, name, low, best, high]
 
         def found(values):
-            return dict(disagreements(*values)) if values[0] is not None else {}
+            return dict(disagreements(*values) or ()) if values[0] is not None else {}  # unread words: figure-unread says so
         for target, kind in ((name, "qualifier"), (low, "low"), (best, "best"), (high, "high")):
             def ok(d, fields=fields, kind=kind, found=found):
                 return _per_distinct(d, fields, found, lambda result, kind=kind: kind not in result)
