@@ -68,6 +68,7 @@ def render(package: Package) -> str:
     descriptor = package.descriptor
     names = package.resource_names
     schemas = {name: package.schema(name) for name in names}
+    computed = computed_schema() if COMPUTED_TABLE not in names else None  # listed after the package's own tables
     referenced_by: dict[str, list[str]] = {name: [] for name in names}
     for name in names:
         for key in schemas[name].get("foreignKeys") or []:
@@ -99,9 +100,9 @@ def render(package: Package) -> str:
             f"| [{_cell(name)}](#{name}) | {_code(resource.get('path', ''))} "
             f"| {len(schemas[name].get('fields', []))} | {_cell(resource.get('description') or schemas[name].get('description'))} |"
         )
-    if COMPUTED_TABLE not in names:
-        out.append(f"| [{COMPUTED_TABLE}](#{COMPUTED_TABLE}) | none (computed) | {len(computed_schema().get('fields', []))} "
-                   f"| {_cell(computed_schema().get('title'))}: see its section |")
+    if computed is not None:
+        out.append(f"| [{COMPUTED_TABLE}](#{COMPUTED_TABLE}) | none (computed) | {len(computed.get('fields', []))} "
+                   f"| {_cell(computed.get('title'))}: see its section |")
     for name in names:
         resource = package.resource(name)
         schema = schemas[name]
@@ -128,8 +129,7 @@ def render(package: Package) -> str:
             out.append(f"- Referenced by: {', '.join(_code(r) for r in referenced_by[name])}")
         out.append("")
         out.extend(_field_rows(schema))
-    if COMPUTED_TABLE not in names:
-        computed = computed_schema()
+    if computed is not None:
         out.append("")
         out.append(f"## {COMPUTED_TABLE}")
         out.append("")

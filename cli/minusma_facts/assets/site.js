@@ -51,10 +51,13 @@
   // -- tables ---------------------------------------------------------------------------------------------
   function renderTabs() {
     const nav = $("tabs");
-    nav.replaceChildren(...tables.map((t) => el("button", {
-      role: "tab", "data-table": t.name, "aria-selected": String(t === current.table), title: t.title,
-      onclick: () => { current = { table: t, row: null }; renderTabs(); renderRows(); renderDetails(); },
-    }, `${t.name} (${t.rows.length}${pendingOf(t).total ? `, ${pendingOf(t).total} pending` : ""})`)));
+    nav.replaceChildren(...tables.map((t) => {
+      const pending = pendingOf(t).total;
+      return el("button", {
+        role: "tab", "data-table": t.name, "aria-selected": String(t === current.table), title: t.title,
+        onclick: () => { current = { table: t, row: null }; renderTabs(); renderRows(); renderDetails(); },
+      }, `${t.name} (${t.rows.length}${pending ? `, ${pending} pending` : ""})`);
+    }));
   }
 
   // rows the coding workbench changed and no patch has applied yet (none without the workbench)

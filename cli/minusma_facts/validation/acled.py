@@ -72,13 +72,6 @@ def _arrow_strings(series):
     return array if array is not None and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)) else None
 
 
-class Strings(set):
-    """A set of str that keeps the Arrow array it was read from, so `member` looks it up without building it
-    again (set operations on it give plain sets)."""
-
-    arrow = None
-
-
 def member(series, values) -> object:
     """series.isin(values) as a plain boolean Series (missing values False). An Arrow-backed string Series is
     looked up by Arrow's hash table (pandas would check each value in a Python loop); any other is hashed as
@@ -93,7 +86,7 @@ def member(series, values) -> object:
             if isinstance(values, (pa.Array, pa.ChunkedArray)):
                 wanted = values
             else:
-                wanted = values.arrow if getattr(values, "arrow", None) is not None else pa.array(list(values), array.type)
+                wanted = pa.array(list(values), array.type)
             found = pc.is_in(array, value_set=wanted.cast(array.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # a value that is not a str
             found = None
@@ -125,16 +118,6 @@ def strings(series):
         return set(series.astype("string").dropna())
     array = array.drop_null()
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
-def distinct(series) -> set[str]:
-    """set(series.astype("string").dropna()): the distinct values as str, without a Python loop over the rows."""
-    unique = unique_strings(series)
-    if isinstance(unique, set):
-        return unique
-    out = Strings(unique.to_pylist())
-    out.arrow = unique
-    return out
 
 
 def _dates(series):
@@ -186,20 +169,20 @@ def counted_links(event_actors, roles: tuple[str, ...]):
     return event_actors[keep]
 
 
-def events_with_actor1(event_actors, actors, as_set: bool = True):
+def events_with_actor1(event_actors, actors):
     """Events that have an ACLED actor 1: a counted link in an actor-1 role to an actor with an ACLED actor type.
-    With as_set=False (and each of these functions), the ids as `unique_strings` gives them, for `member` alone."""
+    Each of these functions gives the ids as `unique_strings` does, a value set for `member`."""
     typed = unique_strings(actors.loc[_present(actors["acled_actor_type"]), "actor_id"])
     links = counted_links(event_actors, ACTOR1_ROLES)
-    return (distinct if as_set else unique_strings)(links.loc[member(links["actor_id"], typed), "event_id"])
+    return unique_strings(links.loc[member(links["actor_id"], typed), "event_id"])
 
 
-def events_with_side(event_actors, as_set: bool = True):
+def events_with_side(event_actors):
     """Events with a known side for UCDP: a counted perpetrator."""
-    return (distinct if as_set else unique_strings)(counted_links(event_actors, UCDP_SIDE_ROLES)["event_id"])
+    return unique_strings(counted_links(event_actors, UCDP_SIDE_ROLES)["event_id"])
 
 
-def events_with_deaths(casualties, as_set: bool = True):
+def events_with_deaths(casualties):
     """Events for which a casualty row counts at least one death (count_low or count_best of the killed >= 1)."""
     import pandas as pd
 
@@ -207,7 +190,7 @@ def events_with_deaths(casualties, as_set: bool = True):
     low = pd.to_numeric(casualties["count_low"], errors="coerce")
     best = pd.to_numeric(casualties["count_best"], errors="coerce")
     some = (low.ge(1) | best.ge(1)).fillna(False).astype(bool)
-    return (distinct if as_set else unique_strings)(casualties.loc[killed & some, "event_id"])
+    return unique_strings(casualties.loc[killed & some, "event_id"])
 
 
 def eligible(events, event_actors, actors, casualties, kind: str) -> set[str]:
@@ -223,7 +206,7 @@ def eligible(events, event_actors, actors, casualties, kind: str) -> set[str]:
         ok = _present(events[UCDP_TYPE_FIELD])
         for unmet in ucdp_unmet(events).values():
             ok &= ~unmet
-        ok &= member(ids, events_with_side(event_actors) & events_with_deaths(casualties))
+        ok &= member(ids, events_with_side(event_actors)) & member(ids, events_with_deaths(casualties))
     if PARENT_FIELD in events:
         ok &= ~_present(events[PARENT_FIELD])
     return set(ids[ok].dropna())

@@ -559,12 +559,12 @@ def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
         return
     frames = {name: _frame(tables[name], [f for f in fields if f in tables[name].typed]) for name, fields in CROSS_FIELDS.items()}
     events, table = frames["events"], tables["events"]
-    checks = [("ACLED", "acled_event_type", "acled-ineligible", "event_actors", events_with_actor1(frames["event_actors"], frames["actors"], False),
+    checks = [("ACLED", "acled_event_type", "acled-ineligible", "event_actors", events_with_actor1(frames["event_actors"], frames["actors"]),
                "an actor 1: a stated or implied perpetrator, participant, initiator or organizer (event_actors) whose actor has an ACLED actor type")]
     if UCDP_TYPE_FIELD in events:
-        checks += [("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "event_actors", events_with_side(frames["event_actors"], False),
+        checks += [("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "event_actors", events_with_side(frames["event_actors"]),
                     "a known side: a stated or implied perpetrator (event_actors)"),
-                   ("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "casualties", events_with_deaths(frames["casualties"], False),
+                   ("UCDP", UCDP_TYPE_FIELD, "ucdp-ineligible", "casualties", events_with_deaths(frames["casualties"]),
                     "at least one death: a casualties row of the killed with count_low or count_best of 1 or more")]
     import numpy as np
 
