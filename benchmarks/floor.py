@@ -3,8 +3,8 @@
     python benchmarks/floor.py PACKAGE [--json] [--threads N]
 
 Every table of the package is read by DuckDB's CSV reader (every column as text, the schema's missing values
-as NULL) and each cell is cast to the type its Table Schema field declares (the Table Schema -> DuckDB type
-map is `minusma_facts.userguide.DUCKDB_TYPES`, the one the archive's DuckDB recipe uses). In the same scan,
+as NULL) and each cell is cast to the type its Table Schema field declares (`minusma_facts.schema.Field.to_sql`,
+the type the archive's DuckDB recipe uses; booleans by the field's trueValues and falseValues). In the same scan,
 SQL checks every field's constraints that the schema declares: ``required``, ``enum``, ``pattern``,
 ``minimum``, ``maximum``, ``minLength`` and ``maxLength``; the key columns are kept in a temporary table,
 on which SQL then checks the primary key, the ``unique`` fields and every foreign key (an anti-join).
@@ -35,38 +35,24 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (the sibling script: reading the descriptor and schemas, keys)
 from minusma_facts.export import _quote as quote_name  # noqa: E402
-
-# Table Schema's default boolean values (a field may declare its own trueValues / falseValues)
-TRUE_VALUES = ["true", "True", "TRUE", "1"]
-FALSE_VALUES = ["false", "False", "FALSE", "0"]
-
-
-def literal(value: Any) -> str:
-    """A SQL literal for DuckDB (export.py's SQLite one writes booleans as 1 and 0)."""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+from minusma_facts.schema import TYPES, Field  # noqa: E402
+from minusma_facts.schema import sql_literal as literal  # noqa: E402  (booleans as DuckDB's TRUE and FALSE)
 
 
 def typed(field: dict[str, Any]) -> str:
     """SQL for the cell of `field` cast to its Table Schema type; NULL where it is missing or does not cast."""
-    from minusma_facts.userguide import DUCKDB_TYPES
-
-    raw = quote_name(field["name"])
-    kind = field.get("type", "string")
+    schema_field = Field.from_descriptor(field)
+    raw = quote_name(schema_field.name)
+    kind = schema_field.type
     fmt = field.get("format", "default")
     if kind == "boolean":
-        trues = ", ".join(literal(v) for v in field.get("trueValues", TRUE_VALUES))
-        falses = ", ".join(literal(v) for v in field.get("falseValues", FALSE_VALUES))
+        trues = ", ".join(literal(v) for v in schema_field.true_values)
+        falses = ", ".join(literal(v) for v in schema_field.false_values)
         return f"(CASE WHEN {raw} IN ({trues}) THEN TRUE WHEN {raw} IN ({falses}) THEN FALSE END)"
     if kind in ("date", "datetime") and fmt not in ("default", "any") and "%" in fmt:
-        return f"TRY_STRPTIME({raw}, {literal(fmt)})::{DUCKDB_TYPES[kind]}"
-    if kind == "year":
-        return f"TRY_CAST({raw} AS INTEGER)"
-    if kind in DUCKDB_TYPES:
-        return f"TRY_CAST({raw} AS {DUCKDB_TYPES[kind]})"
+        return f"TRY_STRPTIME({raw}, {literal(fmt)})::{schema_field.to_sql()}"
+    if kind in TYPES:
+        return f"TRY_CAST({raw} AS {schema_field.to_sql()})"
     return raw  # string, any and the types DuckDB has no cast for: the text itself
 
 

@@ -1,7 +1,7 @@
 """Write the package's tables to SQLite, Parquet or Excel, typed from the Table Schemas.
 
-Every column type, key and constraint comes from the schema files (through `Package.schema`), never from a
-list kept here. The writers are reproducible: the same package gives the same bytes, so the exports can go
+Every column type, key and constraint comes from the schema files (through `Package.schema`), and every
+type's conversion from `minusma_facts.schema.Field`, never from a list kept here. The writers are reproducible: the same package gives the same bytes, so the exports can go
 inside a release archive whose hash must not change between two builds.
 
 - SQLite: one table per resource, with the schema's primary key, foreign keys, ``NOT NULL`` for required
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .package import Package, PackageError
+from .schema import Field, Schema, sql_literal
 from .safety import clean_name, looks_like_formula, output_path
 
 FORMATS = ("sqlite", "parquet", "xlsx")
@@ -44,24 +45,6 @@ class ExportError(Exception):
 
 
 # -- values typed from the schema ------------------------------------------------------------------------
-def _python_value(value: Any, kind: str) -> Any:
-    import pandas as pd
-
-    if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if kind == "integer":
-        return int(value)
-    if kind == "number":
-        return float(value)
-    if kind == "boolean":
-        return bool(value)
-    if kind == "date":
-        return pd.Timestamp(value).date()
-    if kind == "datetime":
-        return pd.Timestamp(value).to_pydatetime()
-    return str(value)
-
-
 def table_columns(package: Package, name: str) -> tuple[list[dict[str, Any]], list[list[Any]]]:
     """The resource's schema fields and its columns as lists of Python values (None where missing)."""
     fields = list(package.schema(name).get("fields", []))
@@ -76,7 +59,7 @@ def table_columns(package: Package, name: str) -> tuple[list[dict[str, Any]], li
         raise ExportError(
             f"{package.resource_path(name)}: no column {', '.join(missing)} although its schema lists it"
         )
-    columns = [[_python_value(v, f.get("type", "string")) for v in frame[f["name"]].tolist()] for f in fields]
+    columns = [[typed.python_value(v) for v in frame[typed.name].tolist()] for typed in map(Field.from_descriptor, fields)]
     return fields, columns
 
 
@@ -95,16 +78,6 @@ def export_tables(package: Package) -> list[tuple[str, dict[str, Any], tuple[lis
 
 def _rows(columns: list[list[Any]]) -> list[tuple[Any, ...]]:
     return list(zip(*columns)) if columns else []
-
-
-def _required(field: dict[str, Any]) -> bool:
-    return bool((field.get("constraints") or {}).get("required"))
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
 
 
 # -- reproducibility helpers -------------------------------------------------------------------------------
@@ -180,47 +153,33 @@ def _replaceable_export_folder(folder: Path) -> None:
 
 
 # -- SQLite --------------------------------------------------------------------------------------------------
-_SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
-
-
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def create_table_sql(name: str, schema: dict[str, Any]) -> str:
     """CREATE TABLE for one resource, with keys and constraints taken from its Table Schema."""
     lines = []
-    primary = _as_list(schema.get("primaryKey"))
-    for field in schema.get("fields", []):
-        kind = field.get("type", "string")
-        constraints = field.get("constraints") or {}
-        column = f"{_quote(field['name'])} {_SQLITE_TYPES.get(kind, 'TEXT')}"
-        if constraints.get("required"):
+    parsed = Schema.from_descriptor(schema)
+    primary = parsed.primary_key
+    for field in parsed.fields:
+        column = f"{_quote(field.name)} {field.to_sqlite()}"
+        if field.required:
             column += " NOT NULL"
-        if constraints.get("unique") and primary != [field["name"]]:
+        if field.constraints.get("unique") and primary != (field.name,):
             column += " UNIQUE"
-        if kind == "boolean":
-            column += f" CHECK ({_quote(field['name'])} IN (0, 1))"
-        if constraints.get("enum") is not None:
-            values = ", ".join(_literal(v) for v in constraints["enum"])
-            column += f" CHECK ({_quote(field['name'])} IN ({values}))"
+        if field.type == "boolean":
+            column += f" CHECK ({_quote(field.name)} IN (0, 1))"
+        if field.enum is not None:
+            values = ", ".join(sql_literal(field.python_value(v), sqlite=True) for v in field.enum)
+            column += f" CHECK ({_quote(field.name)} IN ({values}))"
         lines.append(column)
     if primary:
         lines.append(f"PRIMARY KEY ({', '.join(_quote(f) for f in primary)})")
-    for key in schema.get("foreignKeys") or []:
-        reference = key.get("reference") or {}
-        target = reference.get("resource") or name  # "" means the table itself
+    for fields, target, target_fields in parsed.foreign_keys:
         lines.append(
-            f"FOREIGN KEY ({', '.join(_quote(f) for f in _as_list(key.get('fields')))}) "
-            f"REFERENCES {_quote(target)} ({', '.join(_quote(f) for f in _as_list(reference.get('fields')))})"
+            f"FOREIGN KEY ({', '.join(_quote(f) for f in fields)}) "
+            f"REFERENCES {_quote(target or name)} ({', '.join(_quote(f) for f in target_fields)})"  # "": the table itself
         )
     body = ",\n  ".join(lines)
     return f"CREATE TABLE {_quote(name)} (\n  {body}\n)"
@@ -261,18 +220,6 @@ def write_sqlite(package: Package, out_path: Path) -> dict[str, int]:
 
 
 # -- Parquet -------------------------------------------------------------------------------------------------
-def arrow_type(field: dict[str, Any]):
-    import pyarrow as pa
-
-    return {
-        "integer": pa.int64(),
-        "number": pa.float64(),
-        "boolean": pa.bool_(),
-        "date": pa.date32(),
-        "datetime": pa.timestamp("s"),
-    }.get(field.get("type", "string"), pa.string())
-
-
 def write_parquet(package: Package, out_dir: Path) -> dict[str, int]:
     """A folder with one Parquet file per resource (`<name>.parquet`); returns the row counts."""
     import pyarrow as pa
@@ -283,16 +230,17 @@ def write_parquet(package: Package, out_dir: Path) -> dict[str, int]:
     tables = export_tables(package)
     with atomic_target(out_dir, directory=True) as temporary:
         for name, _, (fields, columns), computed in tables:
+            typed = [Field.from_descriptor(f) for f in fields]
             arrow_fields = [
                 pa.field(
-                    f["name"],
-                    arrow_type(f),
-                    nullable=not _required(f),
+                    t.name,
+                    t.to_arrow(),
+                    nullable=not t.required,
                     metadata={"description": f.get("description", ""), "title": f.get("title", "")},
                 )
-                for f in fields
+                for t, f in zip(typed, fields)
             ]
-            arrays = [pa.array(values, type=arrow_type(f)) for f, values in zip(fields, columns)]
+            arrays = [pa.array(values, type=t.to_arrow()) for t, values in zip(typed, columns)]
             schema = pa.schema(arrow_fields, metadata={"resource": name, **({"computed": "true"} if computed else {})})
             table = pa.Table.from_arrays(arrays, schema=schema)
             pq.write_table(table, temporary / f"{name}.parquet")
@@ -353,7 +301,7 @@ def write_xlsx(package: Package, out_path: Path, *, stamp: dt.datetime | None = 
     for name, schema, _, computed in tables:
         for f in schema.get("fields", []):
             description = f"COMPUTED (minusma_facts.reconcile), not typed: {f.get('description')}" if computed else f.get("description")
-            sheet.append([text(sheet, v) for v in (name, f["name"], f.get("type", "string"), _required(f), f.get("title"), description)])
+            sheet.append([text(sheet, v) for v in (name, f["name"], f.get("type", "string"), Field.from_descriptor(f).required, f.get("title"), description)])
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -18,6 +18,7 @@ from .coverage import raw_rows
 from .package import Package, PackageError
 from .reconcile import estimate, figure_of
 from .safety import looks_like_formula
+from .schema import Field
 from .validation.acled import ACTOR1_ROLES, ACTOR2_ROLES, COUNTED_CERTAINTY, eligible
 
 FORMATS = ("acled", "ucdp")
@@ -78,8 +79,9 @@ def layout(fmt: str, inter: str = "text") -> list[tuple[str, str]]:
 
 
 def layout_dtypes(fmt: str, inter: str = "text") -> dict[str, str]:
-    """pandas dtypes to read a layout (ours or a real download) with: nullable integers, dates as text."""
-    return {n: {"integer": "Int64", "number": "Float64"}.get(t, "string") for n, t in layout(fmt, inter)}
+    """pandas dtypes to read a layout (ours or a real download) with, as `Field.to_pandas` gives them (nullable
+    integers), but dates as text: `read_csv(dtype=...)` cannot parse dates (that is its `parse_dates`)."""
+    return {n: Field(n, "string" if t == "date" else t).to_pandas() for n, t in layout(fmt, inter)}
 
 
 # Country codes the two layouts need, for the countries this dataset's events take place in. A country not

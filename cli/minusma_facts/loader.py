@@ -89,7 +89,7 @@ def load(
     ``load("release.zip", "events")`` (or ``load("events", path=...)``) one table of it. A bare name is a
     table name; pass a folder as a ``Path`` or with a slash (``"./pkg"``).
 
-    Types come from ``schemas/*.schema.json`` through :func:`minusma_facts.package.cast_frame`: dates as
+    Types come from ``schemas/*.schema.json`` through :class:`minusma_facts.schema.Schema` (one place): dates as
     ``datetime64[s]``, fields with an ``enum`` as categoricals with the categories in schema order, integers as
     nullable ``Int64``, numbers as ``Float64``, booleans as ``boolean`` and ids and text as ``string``.
     ``load("computed_estimates")`` is not a file of the package but COMPUTED from casualties and figures

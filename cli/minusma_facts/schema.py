@@ -1,29 +1,52 @@
 """A Table Schema parsed once: `Schema` and `Field`, with each type's conversions defined in one place.
 
 The schemas in schemas/ stay the one truth for fields; this module reads them (as PUDL's `Field.to_*`
-methods do) so that a field's pandas dtype, pyarrow type, SQL type and Python type, its true and false
-values and the "string or list" keys of a schema are worked out here and nowhere else. Nothing heavy is
-imported until a conversion asks for it.
+methods do) so that a field's pandas dtype, pyarrow type, SQL types (DuckDB and SQLite), readr column type and
+Python type, its true and false values, SQL literals and the "string or list" keys of a schema are worked out
+here and nowhere else: the loader, the exports, the archive's recipes and the benchmark's DuckDB floor all ask
+a `Field`. Nothing heavy is imported until a conversion asks for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE = ("false", "False", "FALSE", "0")
 
-# type -> (pandas dtype, pyarrow type name, SQL (DuckDB) type, Python type name); anything else is text
-TYPES: dict[str, tuple[str, str, str, str]] = {
-    "integer": ("Int64", "int64", "BIGINT", "int"),
-    "year": ("Int64", "int64", "BIGINT", "int"),
-    "number": ("Float64", "float64", "DOUBLE", "float"),
-    "boolean": ("boolean", "bool_", "BOOLEAN", "bool"),
-    "date": ("datetime64[s]", "date32", "DATE", "date"),
-    "datetime": ("datetime64[s]", "timestamp", "TIMESTAMP", "datetime"),
+
+class Types(NamedTuple):
+    """One Table Schema type in every tool a module hands it to."""
+
+    pandas: str
+    arrow: str  # a pyarrow type factory ("timestamp" is seconds)
+    sql: str  # DuckDB
+    python: str
+    sqlite: str  # dates stay ISO 8601 text and booleans 0/1: SQLite has no such column types
+    readr: str
+
+
+TYPES: dict[str, Types] = {
+    "integer": Types("Int64", "int64", "BIGINT", "int", "INTEGER", "col_integer()"),
+    "year": Types("Int64", "int64", "BIGINT", "int", "INTEGER", "col_integer()"),
+    "number": Types("Float64", "float64", "DOUBLE", "float", "REAL", "col_double()"),
+    "boolean": Types("boolean", "bool_", "BOOLEAN", "bool", "INTEGER", "col_logical()"),
+    "date": Types("datetime64[s]", "date32", "DATE", "date", "TEXT", "col_date()"),
+    "datetime": Types("datetime64[s]", "timestamp", "TIMESTAMP", "datetime", "TEXT", "col_datetime()"),
 }
-TEXT = ("string", "string", "VARCHAR", "str")
+TEXT = Types("string", "string", "VARCHAR", "str", "TEXT", "col_character()")  # every other type is text
+
+
+def sql_literal(value: Any, *, sqlite: bool = False) -> str:
+    """A value of a schema (an enum member, a bound, a true value) as an SQL literal. Booleans are TRUE and
+    FALSE (DuckDB's own), or 1 and 0 with `sqlite`: SQLite stores booleans as integers, and a TRUE in a
+    CREATE TABLE would make the export unreadable to SQLite before 3.23."""
+    if isinstance(value, bool):
+        return ("1" if value else "0") if sqlite else ("TRUE" if value else "FALSE")
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def as_list(value: Any) -> list:
@@ -54,25 +77,59 @@ class Field:
     def required(self) -> bool:
         return bool(self.constraints.get("required"))
 
+    @property
+    def types(self) -> Types:
+        return TYPES.get(self.type, TEXT)
+
+    @property
+    def default_truth(self) -> bool:
+        """Whether the field's true and false values are all Table Schema's defaults, which readr and DuckDB
+        read as booleans too; a boolean with its own (say "yes"/"no") is text to them."""
+        return set(self.true_values) <= set(DEFAULT_TRUE) and set(self.false_values) <= set(DEFAULT_FALSE)
+
     def to_pandas(self):
         """The pandas dtype a loader uses (a string field with an enum is categorical)."""
         if self.enum is not None and self.type == "string":
             import pandas as pd
 
             return pd.CategoricalDtype(categories=list(self.enum), ordered=False)
-        return TYPES.get(self.type, TEXT)[0]
+        return self.types.pandas
 
     def to_arrow(self):
         import pyarrow as pa
 
-        name = TYPES.get(self.type, TEXT)[1]
+        name = self.types.arrow
         return pa.timestamp("s") if name == "timestamp" else getattr(pa, name)()
 
     def to_sql(self) -> str:
-        return TYPES.get(self.type, TEXT)[2]
+        return self.types.sql
+
+    def to_sqlite(self) -> str:
+        return self.types.sqlite
+
+    def to_readr(self) -> str:
+        return self.types.readr
 
     def to_python(self) -> str:
-        return TYPES.get(self.type, TEXT)[3]
+        return self.types.python
+
+    def python_value(self, value: Any) -> Any:
+        """A cell of a typed frame, or a value the schema gives (an enum member), as the Python value of this
+        field's type; None where it is missing. Text given for a boolean is read by the field's trueValues and
+        falseValues, as the loader reads the CSV."""
+        import pandas as pd
+
+        if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        kind = self.to_python()
+        if kind == "bool" and isinstance(value, str):
+            if value not in self.true_values + self.false_values:
+                raise ValueError(f"{value!r} is not one of the true or false values of field {self.name!r}")
+            return value in self.true_values
+        if kind in ("date", "datetime"):
+            stamp = pd.Timestamp(value)
+            return stamp.date() if kind == "date" else stamp.to_pydatetime()
+        return {"int": int, "float": float, "bool": bool}.get(kind, str)(value)
 
     def cast_pandas(self, column):
         """A pandas column of strings (missing values already NA) cast to this field's dtype; booleans by the

@@ -14,10 +14,11 @@ words as code.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from .package import Package
 from .safety import clean
+from .schema import TEXT, TYPES, Field, Schema
 
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*")
 
@@ -30,22 +31,19 @@ def plain(value: Any, what: str) -> str:
                          "the archive's README cannot put it into a recipe")
     return value
 
-# readr's column type for each Table Schema type (anything else is text)
-READR_TYPES = {"date": "col_date()", "datetime": "col_datetime()", "integer": "col_integer()", "number": "col_double()",
-               "boolean": "col_logical()"}
-DUCKDB_TYPES = {"date": "DATE", "datetime": "TIMESTAMP", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
 
-
-def _typed_fields(package: Package, table: str, types: dict[str, str]) -> list[tuple[str, str]]:
-    return [(plain(f["name"], f"{table} field"), types[f.get("type", "string")])
-            for f in package.schema(table).get("fields", []) if f.get("type", "string") in types]
+def _typed_fields(package: Package, table: str, to: Callable[[Field], str]) -> list[tuple[str, str]]:
+    """(name, type given by `to`) of every field a recipe must type. Text is the recipes' default, and so is a
+    boolean with its own trueValues or falseValues: readr refuses them and DuckDB would read its own words, not the field's."""
+    return [(plain(f.name, f"{table} field"), to(f)) for f in Schema.from_descriptor(package.schema(table)).fields
+            if f.type in TYPES and f.default_truth]
 
 
 def r_recipe(package: Package, paths: dict[str, str]) -> str:
     """readr with every column typed explicitly from the schemas (text by default, never guessed)."""
     def read(table: str) -> str:
-        typed = ",\n".join(f"  {name} = {kind}" for name, kind in _typed_fields(package, table, READR_TYPES))
-        return f'{table} <- read_csv("{paths[table]}", na = "", col_types = cols(\n{typed},\n  .default = col_character()\n))'
+        typed = ",\n".join(f"  {name} = {kind}" for name, kind in _typed_fields(package, table, Field.to_readr))
+        return f'{table} <- read_csv("{paths[table]}", na = "", col_types = cols(\n{typed},\n  .default = {TEXT.readr}\n))'
 
     return "\n".join([
         "library(readr)",
@@ -77,7 +75,7 @@ def duckdb_parquet_recipe() -> str:
 def duckdb_csv_recipe(package: Package, paths: dict[str, str]) -> str:
     """The same query on the CSVs, with the schema's types given to read_csv (nothing left to sniffing)."""
     def source(table: str) -> str:
-        typed = ", ".join(f"'{name}': '{kind}'" for name, kind in _typed_fields(package, table, DUCKDB_TYPES))
+        typed = ", ".join(f"'{name}': '{kind}'" for name, kind in _typed_fields(package, table, Field.to_sql))
         return f"read_csv('{paths[table]}', all_varchar = true, types = {{{typed}}})" if typed else \
             f"read_csv('{paths[table]}', all_varchar = true)"
 
