@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (the sibling script: reading the descriptor and schemas, keys)
 from minusma_facts.export import _quote as quote_name  # noqa: E402
-from minusma_facts.schema import TYPES, Field  # noqa: E402
+from minusma_facts.schema import TYPES, Field, as_list  # noqa: E402
 from minusma_facts.schema import sql_literal as literal  # noqa: E402  (booleans as DuckDB's TRUE and FALSE)
 
 
@@ -84,7 +84,7 @@ def key_fields(name: str, schemas: dict[str, dict[str, Any]]) -> list[str]:
     """The columns of table `name` that a key check needs: its primary key, unique fields, foreign keys and the
     fields other tables' foreign keys point at."""
     schema = schemas[name]
-    wanted = list(generate._as_list(schema.get("primaryKey")))
+    wanted = as_list(schema.get("primaryKey"))
     wanted += [f["name"] for f in schema["fields"] if (f.get("constraints") or {}).get("unique")]
     for fields, _, _ in generate.foreign_keys(name, schema):
         wanted += fields
@@ -129,7 +129,7 @@ def check(package: Path, threads: int | None = None) -> dict[str, Any]:
             header = read_header(path)
             names = [f["name"] for f in fields]
             found(name, "incorrect-label", sum(1 for a, b in zip(header, names) if a != b) + abs(len(header) - len(names)))
-            primary = set(generate._as_list(schema.get("primaryKey")))
+            primary = set(as_list(schema.get("primaryKey")))
             checks = [cell_checks(f, f["name"] in primary) for f in fields]
             by_name = {f["name"]: f for f in fields}
             keep = [f"{typed(by_name[k])} AS {quote_name(k)}" for k in key_fields(name, schemas)]
@@ -146,7 +146,7 @@ def check(package: Path, threads: int | None = None) -> dict[str, Any]:
             counts.append((name, "rows", f"SELECT count(*) FROM {table}"))
             counts.append((name, "type-error", f"SELECT coalesce(sum(_type_errors), 0) FROM {table}"))
             counts.append((name, "constraint-error", f"SELECT coalesce(sum(_constraint_errors), 0) FROM {table}"))
-            keys = [("primary-key", generate._as_list(schema.get("primaryKey")))]
+            keys = [("primary-key", as_list(schema.get("primaryKey")))]
             keys += [("unique-error", [f["name"]]) for f in fields if (f.get("constraints") or {}).get("unique")]
             for kind, key in keys:
                 if key:
