@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from packages import copy_package
-from minusma_facts.export import create_table_sql, write_parquet, write_sqlite, write_xlsx
+from minusma_facts.export import ExportError, create_table_sql, write_parquet, write_sqlite, write_xlsx
 from minusma_facts.package import Package
 from minusma_facts.schema import TEXT, TYPES, Field, sql_literal
 from minusma_facts.userguide import duckdb_csv_recipe, r_recipe
@@ -90,6 +90,12 @@ def test_sqlite_writes_the_fields_words_as_0_and_1_and_an_unknown_type_as_text(c
     assert db.execute("SELECT count(*) FROM events WHERE is_series = 1").fetchone()[0] > 0
     sql = create_table_sql("events", json.loads((custom / "schemas/events.schema.json").read_text(encoding="utf-8")))
     assert '"is_series" INTEGER NOT NULL CHECK ("is_series" IN (0, 1)) CHECK ("is_series" IN (1, 0))' in sql
+
+
+def test_an_enum_member_that_is_not_of_the_fields_type_is_an_export_error_naming_it():
+    schema = {"fields": [{"name": "ok", "type": "boolean", "trueValues": ["yes"], "constraints": {"enum": ["maybe"]}}]}
+    with pytest.raises(ExportError, match="t: cannot write the enum of field 'ok' .'maybe' is not one of"):
+        create_table_sql("t", schema)
 
 
 def test_parquet_and_excel_write_the_fields_words_as_booleans_and_an_unknown_type_as_text(custom, tmp_path):

@@ -1,8 +1,9 @@
 """Write the package's tables to SQLite, Parquet or Excel, typed from the Table Schemas.
 
 Every column type, key and constraint comes from the schema files (through `Package.schema`), and every
-type's conversion from `minusma_facts.schema.Field`, never from a list kept here. The writers are reproducible: the same package gives the same bytes, so the exports can go
-inside a release archive whose hash must not change between two builds.
+type's conversion from `minusma_facts.schema.Field`, never from a list kept here. The writers are reproducible:
+the same package gives the same bytes, so the exports can go inside a release archive whose hash must not change
+between two builds.
 
 - SQLite: one table per resource, with the schema's primary key, foreign keys, ``NOT NULL`` for required
   fields, ``UNIQUE`` for unique ones and ``CHECK`` constraints for enums and booleans. Dates are ISO 8601
@@ -30,8 +31,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .package import Package, PackageError
-from .schema import Field, Schema, sql_literal
 from .safety import clean_name, looks_like_formula, output_path
+from .schema import Field, Schema, sql_literal
 
 FORMATS = ("sqlite", "parquet", "xlsx")
 INTEROP_FORMATS = ("acled", "ucdp")
@@ -171,7 +172,10 @@ def create_table_sql(name: str, schema: dict[str, Any]) -> str:
         if field.type == "boolean":
             column += f" CHECK ({_quote(field.name)} IN (0, 1))"
         if field.enum is not None:
-            values = ", ".join(sql_literal(field.python_value(v), sqlite=True) for v in field.enum)
+            try:
+                values = ", ".join(sql_literal(field.python_value(v), sqlite=True) for v in field.enum)
+            except ValueError as error:  # an enum member that is not of the field's type
+                raise ExportError(f"{name}: cannot write the enum of field {field.name!r} ({error})") from None
             column += f" CHECK ({_quote(field.name)} IN ({values}))"
         lines.append(column)
     if primary:

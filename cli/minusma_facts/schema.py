@@ -83,8 +83,8 @@ class Field:
 
     @property
     def default_truth(self) -> bool:
-        """Whether the field's true and false values are all Table Schema's defaults, which readr and DuckDB
-        read as booleans too; a boolean with its own (say "yes"/"no") is text to them."""
+        """Whether the field's true and false values are all Table Schema's defaults, words readr and DuckDB
+        read as booleans too; a boolean with its own (say "oui"/"non") is text to them."""
         return set(self.true_values) <= set(DEFAULT_TRUE) and set(self.false_values) <= set(DEFAULT_FALSE)
 
     def to_pandas(self):
