@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from minusma_facts.schema import as_list
 from minusma_facts.validation.acled import LINKED_TYPE_FIELDS
 
 DESCRIPTOR = "datapackage.json"
@@ -92,19 +93,13 @@ def load_package(root: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]
     return descriptor, schemas
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
 def foreign_keys(name: str, schema: dict[str, Any]) -> list[tuple[list[str], str, list[str]]]:
     """(fields, referenced resource, referenced fields) of every foreign key; '' or no resource = itself."""
     keys = []
     for key in schema.get("foreignKeys", []) or []:
         reference = key.get("reference", {})
         target = reference.get("resource") or name
-        keys.append((_as_list(key.get("fields")), target, _as_list(reference.get("fields"))))
+        keys.append((as_list(key.get("fields")), target, as_list(reference.get("fields"))))
     return keys
 
 
@@ -113,13 +108,13 @@ def slot_columns(schemas: dict[str, dict[str, Any]], scaled: set[str]) -> dict[s
     slots: dict[str, dict[str, str]] = {name: {} for name in scaled}
     for name in scaled:
         schema = schemas[name]
-        for field in _as_list(schema.get("primaryKey")):
+        for field in as_list(schema.get("primaryKey")):
             slots[name][field] = "copy"
         for field in schema.get("fields", []):
             if (field.get("constraints") or {}).get("unique"):
                 slots[name][field["name"]] = "copy"
-        for key in _as_list(schema.get("uniqueKeys")):
-            for field in _as_list(key):
+        for key in as_list(schema.get("uniqueKeys")):
+            for field in as_list(key):
                 slots[name][field] = "copy"
     for name, schema in schemas.items():
         for fields, target, target_fields in foreign_keys(name, schema):

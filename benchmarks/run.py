@@ -153,7 +153,7 @@ def plan_damage(package: Path) -> list[dict[str, Any]]:
         if field is None:
             continue
         constraints = field.get("constraints") or {}
-        keys = {f for k in schema.get("foreignKeys", []) for f in generate._as_list(k.get("fields"))}
+        keys = {f for k in schema.get("foreignKeys", []) for f in generate.as_list(k.get("fields"))}
         if not constraints.get("required"):
             continue
         if kind == "enum" and BAD_VALUE[kind] in (constraints.get("enum") or [BAD_VALUE[kind]]):

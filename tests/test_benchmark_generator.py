@@ -69,7 +69,7 @@ def test_every_scaled_table_has_n_rows_and_sources_one(scaled):
 def test_primary_keys_are_unique(scaled):
     _, schemas, rows = _tables(scaled)
     for name, table in rows.items():
-        key = generate._as_list(schemas[name].get("primaryKey"))
+        key = generate.as_list(schemas[name].get("primaryKey"))
         values = [tuple(row[f] for f in key) for row in table]
         assert len(set(values)) == len(values), name
 
@@ -112,7 +112,7 @@ def test_suffixed_columns_come_from_the_schemas():
     slots = generate.slot_columns(schemas, scaled)
     for name in scaled:
         schema = schemas[name]
-        keys = set(generate._as_list(schema.get("primaryKey")))
+        keys = set(generate.as_list(schema.get("primaryKey")))
         references = {f for fields, target, _ in generate.foreign_keys(name, schema) if target != KEPT for f in fields}
         assert {c for c, kind in slots[name].items() if kind == "copy"} >= keys
         assert {c for c, kind in slots[name].items() if kind == "target"} == references

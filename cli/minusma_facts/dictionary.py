@@ -13,6 +13,7 @@ from typing import Any
 
 from .package import DESCRIPTOR, Package
 from .reconcile import COMPUTED_TABLE, computed_schema
+from .schema import as_list
 
 DICTIONARY_PATH = "docs/data-dictionary.md"
 
@@ -31,12 +32,6 @@ def _code(value: Any) -> str:
     fence = "``" if "`" in text else "`"
     pad = " " if fence == "``" else ""
     return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _constraints(field: dict[str, Any]) -> str:
@@ -60,7 +55,7 @@ def _constraints(field: dict[str, Any]) -> str:
 
 
 def _keys(columns: Any) -> str:
-    return ", ".join(_code(c) for c in _as_list(columns))
+    return ", ".join(_code(c) for c in as_list(columns))
 
 
 def render(package: Package) -> str:
@@ -74,7 +69,7 @@ def render(package: Package) -> str:
         for key in schemas[name].get("foreignKeys") or []:
             target = (key.get("reference") or {}).get("resource") or name
             if target in referenced_by:
-                referenced_by[target].append(f"{name}.{'+'.join(_as_list(key.get('fields')))}")
+                referenced_by[target].append(f"{name}.{'+'.join(as_list(key.get('fields')))}")
 
     out: list[str] = []
     out.append("# Data dictionary")
