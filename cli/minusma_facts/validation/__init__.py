@@ -107,10 +107,11 @@ def _fk_targets(schema) -> list[tuple[str | None, list[str]]]:
 
 
 def _stream_table(report: Report, name: str, index: int, file: str, path: Path, schema, later: set[str], keep: set[str], texts,
-                  dialect=None, early: set[int] = frozenset(), targets=None):
+                  dialect=None, early: set[int] = frozenset(), targets=None, linked: dict | None = None):
     """Check a clean table batch by batch (its findings filed as a whole-table run files them); return
     (key columns as a TableData, unverified spans), or None, having reported nothing, when the general
-    path must read it. The foreign keys numbered in `early` are checked batch by batch against `targets`."""
+    path must read it. The foreign keys numbered in `early` are checked batch by batch against `targets`
+    (their verdicts into `linked`, as check_foreign_keys says)."""
     import numpy as np
     import pyarrow as pa
 
@@ -149,7 +150,7 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
             check_fields(body, table, keep=later, unique_at=unique_at)
             present = set(table.typed)
             if early:
-                check_foreign_keys(body, table, targets, early)
+                check_foreign_keys(body, table, targets, early, linked)
             check_semantics(body, table, whole=False)
             unverified += check_spans(body, table, texts)
             for f in collect:
@@ -330,6 +331,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     done: set[str] = set()
     waiting: list[str] = []  # tables whose foreign keys wait for a target not yet read
     checked: dict[str, set[int]] = {}  # the foreign keys of a streamed table already checked batch by batch
+    linked: dict = {}  # whether every value of a foreign key was found (check_foreign_keys), for check_eligibility
     texts: dict | None = None if SOURCES in position else {}
     unverified = 0
     relocate: dict = {}  # name -> (layout, parts) of the tables not read from one plain file
@@ -364,7 +366,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                 report.section((Phase.FOREIGN_KEYS, position[name]))
                 foreign_keys = slim[name].schema.get("foreignKeys") or []
                 left = set(range(len(foreign_keys))) - checked.get(name, set()) if isinstance(foreign_keys, list) else None
-                check_foreign_keys(report, slim[name], slim, left)
+                check_foreign_keys(report, slim[name], slim, left, linked)
                 waiting.remove(name)
                 for target in targets_of.get(name, ()):
                     referrers.get(target, set()).discard(name)
@@ -446,7 +448,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                 later |= keep
             early = _early_keys(name, schema, slim)
             needed = keep_of(early) | (keep if name == SOURCES else set())  # load_texts reads every field of sources
-            streamed = _stream_table(report, name, i, file, local, schema, later, needed, texts or {}, layout.dialect, early, slim)
+            streamed = _stream_table(report, name, i, file, local, schema, later, needed, texts or {}, layout.dialect, early, slim, linked)
             if streamed is not None:
                 checked[name] = early
                 slim[name], more = streamed
@@ -461,6 +463,8 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                 waiting.append(name)
                 check_ready_foreign_keys()
                 continue
+            for key in [k for k in linked if k[0] == name]:  # read again whole: its batches' verdicts go
+                del linked[key]
         if table is FALLBACK:
             try:
                 raw = local.read_bytes()
@@ -499,7 +503,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     package.drop_local()
     if "events" in position:
         report.section((Phase.SEMANTICS, position["events"], 1 << 30))
-        check_eligibility(report, cross)
+        check_eligibility(report, cross, linked)
     if REPORTS in position:
         report.section((Phase.SEMANTICS, position[REPORTS], 1 << 30))
         check_reports(report, cross)

@@ -113,9 +113,12 @@ def _class_run(pattern: str):
 
 def _positions(raw, marked, block: int = 1 << 16):
     """np.flatnonzero(marked[raw]) for a 256-entry boolean table, a block of bytes at a time (the lookups stay
-    in cache and no temporary grows with the column)."""
+    in cache and no temporary grows with the column). A column with no marked byte (the common case) is
+    screened first by bytes.translate, which deletes the other bytes in one C loop, ~3x faster than the lookups."""
     import numpy as np
 
+    if not raw.tobytes().translate(None, np.flatnonzero(~marked).astype(np.uint8).tobytes()):
+        return np.zeros(0, np.int64)
     found = []
     looked = np.empty(min(block, len(raw)), bool)
     for start in range(0, len(raw), block):
@@ -285,6 +288,21 @@ def _lengths(column):
 
     parts = [np.diff(_offsets(c)) for c in _chunks(column) if len(c)]
     return np.concatenate(parts).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
+
+
+def _ascii(column) -> bool:
+    """Whether every cell is ASCII, from the largest byte of the Arrow buffers: numpy's max reads them ~6x
+    faster than pc.string_is_ascii, which then runs only on the columns that hold other bytes."""
+    import numpy as np
+
+    for chunk in _chunks(column):
+        data = chunk.buffers()[2]
+        if len(chunk) and data is not None:
+            offsets = _offsets(chunk)
+            raw = np.frombuffer(data, np.uint8)[int(offsets[0]) : int(offsets[-1])]
+            if len(raw) and raw.max() >= 0x80:
+                return False
+    return True
 
 
 def _first_bytes(column):
@@ -575,8 +593,8 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
                  lambda cell: f'"{cell[:40]}" starts with "{_formula_sign(cell)}"{_behind(cell)}, which a spreadsheet would run as a formula')
             emit(_control_mask(column), "control-character", name,
                  lambda cell: f'"{clean(cell, 60)}" holds {_controls(cell)}, which a terminal or editor would act on or hide')
-        non_ascii = ~_np(pc.string_is_ascii(column))
-        if non_ascii.any():
+        if not _ascii(column):
+            non_ascii = ~_np(pc.string_is_ascii(column))
             # each distinct non-ASCII text is checked once in Python, then found again in the column
             distinct = pc.unique(column.filter(pa.array(non_ascii))).to_pylist()
             bad = [v for v in distinct if not unicodedata.is_normalized("NFC", v)]
@@ -715,7 +733,7 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
             pass
         try:
             distinct = _flat(pc.unique(values).drop_null()) if _few_distinct(values, len(target_values)) else None
-            if distinct is not None and 2 * len(distinct) < len(target_values):
+            if distinct is not None and FEW * len(distinct) < len(target_values):
                 present = pc.unique(target_values.filter(pc.is_in(target_values, value_set=distinct)))
                 absent = distinct.filter(pc.invert(pc.is_in(distinct, value_set=present)))
                 found = ~pc.fill_null(pc.is_in(values, value_set=absent), False).to_numpy(zero_copy_only=False)
@@ -730,25 +748,34 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
     return found_of
 
 
+# the distinct values of foreign keys are found first when they are fewer than 1/FEW of the targets: that way hashes
+# them three times, so it wins only below ~240,000 distinct values for 10^6 targets (measured; at half it cost 1.6x)
+FEW = 4
+
+
 def _few_distinct(values, targets: int, sample: int = 1 << 14) -> bool:
-    """Whether the values may have fewer than half as many distinct values as there are targets, judged from a
+    """Whether the values may have fewer than 1/FEW as many distinct values as there are targets, judged from a
     sample of them: only then is finding the distinct values first (a hash of every value) worth its cost. Either
     way the lookup is exact; this only picks the cheaper one."""
     import pyarrow.compute as pc
 
     present = len(values) - values.null_count
-    if 2 * present < targets:
+    if FEW * present < targets:
         return True
     picked = values.slice(0, sample).drop_null() if present > sample else values.drop_null()
     if not len(picked):
         return True
-    return 2 * present * len(pc.unique(picked)) < targets * len(picked)
+    return FEW * present * len(pc.unique(picked)) < targets * len(picked)
 
 
-def check_foreign_keys(report: Report, table: TableData, tables: dict[str, TableData], numbers=None) -> None:
+def check_foreign_keys(report: Report, table: TableData, tables: dict[str, TableData], numbers=None,
+                       linked: dict | None = None) -> None:
     """Report every row whose foreign key points at no row. `numbers`: only the foreign keys at these places in
     the schema's list (the others were checked batch by batch, or will be). A table read batch by batch files
-    each foreign key's findings under a section of its own (table.section), so they keep the schema's order."""
+    each foreign key's findings under a section of its own (table.section), so they keep the schema's order.
+    `linked` (a dict) learns of each single-field key between text columns whether all its values were found,
+    {(resource, field, target, target field): bool}, over all batches: check_eligibility asks the same of the
+    same columns, and each lookup hashes a whole id column (~0.4 s at 10^6 rows)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -786,6 +813,9 @@ def check_foreign_keys(report: Report, table: TableData, tables: dict[str, Table
             found = found_of.get(number)
             if found is None:
                 found = pc.fill_null(pc.is_in(source_values, value_set=target_values), True).to_numpy(zero_copy_only=False)
+            if linked is not None and pa.types.is_string(source_values.type) and pa.types.is_string(target_values.type):
+                key = (table.resource, names[0], target_name, target_fields[0])
+                linked[key] = linked.get(key, True) and bool((found | null).all())  # is_in finds no null
         else:
             separator = "\x1f"
             def joined(t, ns):

@@ -547,11 +547,12 @@ def _isna(value) -> bool:
         return False
 
 
-def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
+def check_eligibility(report: Report, tables: dict[str, TableData], linked: dict | None = None) -> None:
     """The ACLED and UCDP needs that span tables (acled.CROSS_FIELDS): an ACLED-typed event has an actor 1 and a
     UCDP-typed one a known side and at least one death, counting only links that are not merely possible.
     Filed on the events row as acled-ineligible / ucdp-ineligible. Skipped when a table or field is missing
-    (the descriptor and cell checks report that)."""
+    (the descriptor and cell checks report that). `linked`: the foreign-key check's verdicts on the same columns
+    (check_foreign_keys), so those ids are not looked up again."""
     from .acled import CROSS_FIELDS, events_with_actor1, events_with_deaths, events_with_side, member, strings
 
     if any(name not in tables or not all(f in tables[name].typed for f in fields if f != "certainty" and f != UCDP_TYPE_FIELD)
@@ -569,9 +570,16 @@ def check_eligibility(report: Report, tables: dict[str, TableData]) -> None:
     import numpy as np
 
     ids = events["event_id"].astype("string")
-    known = strings(ids)
-    broken = {name for name in ("event_actors", "casualties") if not member(frames[name]["event_id"].dropna(), known).all()}
-    if not member(frames["event_actors"]["actor_id"].dropna(), strings(frames["actors"]["actor_id"])).all():
+
+    def all_found(name: str, field: str, target: str) -> bool:
+        """Whether every value of name.field is a target.field (the ids share the field's name)."""
+        verdict = (linked or {}).get((name, field, target, field))
+        if verdict is None:
+            verdict = bool(member(frames[name][field].dropna(), strings(frames[target][field])).all())
+        return verdict
+
+    broken = {name for name in ("event_actors", "casualties") if not all_found(name, "event_id", "events")}
+    if not all_found("event_actors", "actor_id", "actors"):
         broken.add("event_actors")
     # a link that points at no row could have been meant for any event: its foreign-key error is reported,
     # and the requirements counted from that table are not judged until it is fixed
