@@ -726,11 +726,7 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
     for (_, field, _), (target, members) in groups.items():
         sources = [source for _, source in members]
         values = pa.chunked_array([c for source in sources for c in _chunks(source)], sources[0].type)
-        target_values = _flat(target.typed[field].drop_null())
-        try:
-            target_values = target_values.cast(values.type)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
+        target_values = _value_set(target.typed[field], values.type)
         try:
             distinct = _flat(pc.unique(values).drop_null()) if _few_distinct(values, len(target_values)) else None
             if distinct is not None and FEW * len(distinct) < len(target_values):
@@ -751,6 +747,18 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
 # the distinct values of foreign keys are found first when they are fewer than 1/FEW of the targets: that way hashes
 # them three times, so it wins only below ~240,000 distinct values for 10^6 targets (measured; at half it cost 1.6x)
 FEW = 4
+
+
+def _value_set(target, type_):
+    """The target column's values as one array of the source's type where they convert (else as they are),
+    nulls dropped: what is_in looks a foreign key up in. Made only where it is used: it copies the column."""
+    import pyarrow as pa
+
+    values = _flat(target.drop_null())
+    try:
+        return values.cast(type_)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return values
 
 
 def _few_distinct(values, targets: int, sample: int = 1 << 14) -> bool:
@@ -803,16 +811,12 @@ def check_foreign_keys(report: Report, table: TableData, tables: dict[str, Table
         if not all(n in table.typed for n in names) or not all(n in target.typed for n in target_fields):
             continue
         if len(names) == 1:
-            source_values = table.typed[names[0]]
-            target_values = _flat(target.typed[target_fields[0]].drop_null())
-            try:
-                target_values = target_values.cast(source_values.type)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                pass
+            source_values, target_values = table.typed[names[0]], target.typed[target_fields[0]]
             null = source_values.is_null().to_numpy(zero_copy_only=False)
             found = found_of.get(number)
-            if found is None:
-                found = pc.fill_null(pc.is_in(source_values, value_set=target_values), True).to_numpy(zero_copy_only=False)
+            if found is None:  # types that do not compare with the other keys' into the same column
+                value_set = _value_set(target_values, source_values.type)
+                found = pc.fill_null(pc.is_in(source_values, value_set=value_set), True).to_numpy(zero_copy_only=False)
             if linked is not None and pa.types.is_string(source_values.type) and pa.types.is_string(target_values.type):
                 key = (table.resource, names[0], target_name, target_fields[0])
                 linked[key] = linked.get(key, True) and bool((found | null).all())  # is_in finds no null
