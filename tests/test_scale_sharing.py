@@ -1,5 +1,6 @@
-"""The eligibility check reads the foreign keys' verdicts instead of looking the same ids up again (issue 9,
-fast at 10^6 rows, where each lookup hashes a whole id column).
+"""Work done once and shared (issue 9, fast at 10^6 rows): the eligibility check reads the foreign keys' verdicts
+instead of looking the same ids up again (each lookup hashes a whole id column), and the semantic rules share one
+finding of the rows whose every column is missing (pandera's ignore_na finds them again for each check).
 
 check_eligibility judges nothing counted from a table with a link that points at no row (event_actors or
 casualties): the foreign-key check has already found out whether there is one. Here links are broken or removed
@@ -115,3 +116,26 @@ def test_keys_that_are_not_text_give_no_verdict():
     linked: dict = {}
     check_foreign_keys(Report("."), _table("s", schema, {"t_id": pa.chunked_array([pa.array([1, 3])])}), tables, None, linked)
     assert linked == {}
+
+
+def test_rows_with_every_column_missing_pass_as_pandera_would_pass_them():
+    """check_semantics finds the rows whose every column is missing once per frame and lets them pass every rule,
+    as pandera's ignore_na does when it finds them again for each check."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from minusma_facts.validation.semantics import Rule, to_pandera
+
+    frame = pd.DataFrame({"a": pd.array([1, None, None, 4], "Int64"), "b": pd.array(["x", None, "y", None], "string")})
+    fails = Rule("every-row", "a", ["a", "b"], lambda d: pd.Series(False, index=d.index), lambda r: "")
+    fields = {"fields": [{"name": "a"}, {"name": "b"}]}
+
+    def failing(schema) -> list[int]:
+        try:
+            schema.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as errors:
+            return sorted({int(i) for error in errors.schema_errors for i in error.failure_cases["index"].dropna()})
+        return []
+    alone = failing(to_pandera(fields, [fails], constraints=False))
+    assert alone == [0, 2, 3]
+    assert failing(to_pandera(fields, [fails], constraints=False, empty=frame.isna().all(axis="columns"))) == alone

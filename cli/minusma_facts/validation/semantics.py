@@ -420,13 +420,16 @@ def _frame(table: TableData, names: list[str]):
     return pd.DataFrame(columns)
 
 
-def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constraints: bool = True):
+def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constraints: bool = True, empty=None):
     """A pandera DataFrameSchema generated from a Table Schema, with the given semantic rules as wide checks.
 
     With constraints=True every column carries its Table Schema dtype and constraints (nullable from
     `required`, `unique`, `enum`, `pattern`, `minimum`/`maximum`, `minLength`/`maxLength`), for a frame
     typed by `package.cast_frame`; `validate` passes constraints=False because its cell engine checks those
     already, cell by cell, and only the semantic rules remain.
+    `empty`: the rows of the frame to be validated whose every column is missing, which pandera's ignore_na
+    lets pass every wide check; given, they pass without it (pandera finds them once per check: ~1.5 s of
+    `validate` at 10^6 rows a table).
     """
     import pandas as pd
     import pandera.pandas as pa
@@ -457,9 +460,12 @@ def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constrai
         columns[name] = pa.Column(dtype, checks=checks, nullable=not c.get("required", False),
                                   unique=bool(c.get("unique")), required=False)
     def as_series(ok):
+        if empty is not None:
+            return lambda frame: pd.Series(ok(frame), index=frame.index, dtype=bool) | empty
         return lambda frame: pd.Series(ok(frame), index=frame.index, dtype=bool)
 
-    checks = [pa.Check(as_series(rule.ok), name=rule.type) for rule in rules or []]  # failure cases name the finding type
+    checks = [pa.Check(as_series(rule.ok), name=rule.type, ignore_na=empty is None)  # failure cases name the finding type
+              for rule in rules or []]
     return pa.DataFrameSchema(columns, checks=checks, strict=False)
 
 
@@ -488,7 +494,7 @@ def check_semantics(report: Report, table: TableData, whole: bool | None = None,
 
     names = sorted({f for r in rules for f in r.fields})
     frame = _frame(table, names)
-    schema = to_pandera({"fields": [{"name": n} for n in names]}, rules, constraints=False)
+    schema = to_pandera({"fields": [{"name": n} for n in names]}, rules, constraints=False, empty=frame.isna().all(axis="columns"))
     failing: list[set[int]] = [set() for _ in rules]
     try:
         schema.validate(frame, lazy=True)
