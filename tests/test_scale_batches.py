@@ -144,3 +144,32 @@ def test_control_and_formula_screens_agree_with_the_full_checks():
     expected = pc.match_substring_regex(pa.array(flat), pattern=CONTROL_PATTERN).to_pylist()
     assert _control_mask(column).tolist() == expected
     assert _formula_mask(column).tolist() == [looks_like_formula(v) for v in flat]
+
+
+def test_distinct_rows_groups_rows_by_their_values():
+    """provenance._distinct_rows (one Arrow group-by) gives each row with every value its combination's group
+    and that group's first row, on random columns of text and integers cut into chunks anywhere."""
+    import random
+
+    import pyarrow as pa
+
+    from minusma_facts.validation.provenance import _distinct_rows
+
+    rng = random.Random(11)
+    for _ in range(200):
+        n = rng.randint(0, 60)
+        columns, values = [], []
+        for kind in rng.choices([pa.string(), pa.int64()], k=rng.randint(1, 4)):
+            cells = [rng.choice(["a", "b", "", None, "\u00e9"] if kind == pa.string() else [None, 0, 1, 2]) for _ in range(n)]
+            cut = rng.randint(0, n)
+            columns.append(pa.chunked_array([pa.array(cells[:cut], kind), pa.array(cells[cut:], kind)], kind))
+            values.append(cells)
+        combination = [tuple(cells[i] for cells in values) for i in range(n)]
+        complete = [i for i in range(n) if None not in combination[i]]
+        firsts: dict = {}
+        for i in complete:
+            firsts.setdefault(combination[i], i)
+        rows, first, inverse = _distinct_rows(columns)
+        assert rows.tolist() == complete
+        assert sorted(rows[first].tolist()) == sorted(firsts.values())
+        assert [int(rows[first[g]]) for g in inverse] == [firsts[combination[i]] for i in complete]
