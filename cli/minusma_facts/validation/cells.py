@@ -468,8 +468,11 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
     ordinal = [0, 0]  # (field position, check number within the field): the batch sections
 
     def emit(mask, type_: str, name: str, note) -> None:
-        table.section(report, Phase.TABLE, 1, ordinal[0], ordinal[1])
+        check = ordinal[1]
         ordinal[1] += 1
+        if not mask.any():  # what almost every check finds: no row to look up
+            return
+        table.section(report, Phase.TABLE, 1, ordinal[0], check)
         index = np.flatnonzero(mask & not_blank)
         column = table.columns[name]
         report.add_many(len(index), lambda i: table.problem(type_, note(clip(column[int(index[i])].as_py())), int(index[i]), name))
