@@ -173,3 +173,34 @@ def test_distinct_rows_groups_rows_by_their_values():
         assert rows.tolist() == complete
         assert sorted(rows[first].tolist()) == sorted(firsts.values())
         assert [int(rows[first[g]]) for g in inverse] == [firsts[combination[i]] for i in complete]
+
+
+def test_per_distinct_judges_every_row_by_its_own_values():
+    """semantics._per_distinct calls the rule once per distinct combination (found from codes in order of first
+    appearance, without a sort) and gives every row the verdict on its own values."""
+    import random
+
+    import pandas as pd
+
+    from minusma_facts.validation import semantics
+
+    rng = random.Random(13)
+    for _ in range(100):
+        n = rng.randint(0, 40)
+        frame = pd.DataFrame({"a": pd.array([rng.choice(["x", "y", None]) for _ in range(n)], "string"),
+                              "b": pd.array([rng.choice([1, 2, None]) for _ in range(n)], "Int64")})
+        calls = []
+
+        def fine(values):
+            calls.append(values)
+            return values
+
+        def judge(values):
+            return values[0] != "x" or values[1] is None
+        try:
+            got = semantics._per_distinct(frame, ["a", "b"], fine, judge).tolist()
+        finally:
+            semantics._DISTINCT.clear()
+        rows = [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)]
+        assert got == [judge(row) for row in rows]
+        assert len(calls) == len(set(rows)) and set(calls) == set(rows)  # once per distinct combination

@@ -631,12 +631,17 @@ def _repeats(keys):
         return np.zeros(0, bool)
     encoded = pc.dictionary_encode(keys, null_encoding="encode")
     chunks = encoded.chunks if hasattr(encoded, "chunks") else [encoded]
-    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks if len(c)]).astype(np.int64)
-    highest = np.maximum.accumulate(codes)
-    repeats = np.ones(len(codes), bool)
-    repeats[0] = False
-    repeats[1:] = highest[1:] <= highest[:-1]
-    return repeats
+    return repeated(np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks if len(c)]).astype(np.int64))
+
+
+def repeated(codes):
+    """True where a code is not above every earlier one: of codes numbered in order of first appearance (Arrow's
+    dictionary codes, pandas.factorize), the places that repeat an earlier one, without a sort."""
+    import numpy as np
+
+    out = np.zeros(len(codes), bool)
+    out[1:] = codes[1:] <= np.maximum.accumulate(codes)[:-1]
+    return out
 
 
 def _emit_duplicates(report: Report, table: TableData, names: list[str], type_: str, considered) -> None:

@@ -353,6 +353,8 @@ def _per_distinct(d, fields: list[str], fine: Callable[[tuple], Any], judge: Cal
     import numpy as np
     import pandas as pd
 
+    from .cells import repeated
+
     key = (id(d), tuple(fields), fine)
     entry = _DISTINCT.get(key)
     if entry is None:
@@ -360,10 +362,10 @@ def _per_distinct(d, fields: list[str], fine: Callable[[tuple], Any], judge: Cal
         for f in fields:
             these, uniques = pd.factorize(d[f], use_na_sentinel=True)
             codes, _ = pd.factorize(codes * (len(uniques) + 1) + these + 1)
-        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        first = np.flatnonzero(~repeated(codes))  # the codes count up in order of first appearance: no sort
         sub = d[fields].iloc[first].astype(object)
         sub = sub.where(sub.notna(), None)
-        entry = _DISTINCT[key] = (d, inverse.reshape(-1), [fine(tuple(row)) for row in sub.itertuples(index=False)])
+        entry = _DISTINCT[key] = (d, codes, [fine(tuple(row)) for row in sub.itertuples(index=False)])
     _, inverse, results = entry
     judged = np.fromiter((bool(judge(r)) for r in results), bool, len(results))
     return pd.Series(judged[inverse] if len(inverse) else np.zeros(0, bool), index=d.index)
