@@ -125,14 +125,15 @@ def test_pieces_hold_every_row_once_whatever_the_block_size(tmp_path, block_size
 def test_control_and_formula_screens_agree_with_the_full_checks():
     """cells._control_mask screens bytes before RE2 and _formula_mask reads first bytes: on random cells full
     of look-alikes (curly quotes, dashes, NBSP, zero-width and bidi characters, C0 and C1 controls) both give
-    exactly what the full checks give cell by cell."""
+    exactly what the full checks give cell by cell; the ends of the cells where id-whitespace trims (first and
+    last bytes) include every cell the trim changes."""
     import random
 
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from minusma_facts.safety import CONTROL_PATTERN, looks_like_formula
-    from minusma_facts.validation.cells import _control_mask, _formula_mask
+    from minusma_facts.validation.cells import _control_mask, _first_bytes, _formula_mask
 
     rng = random.Random(9)
     alphabet = list("ab =+-@\t\n\r ") + ["\u2019", "\u201c", "\u2013", "\u00a0", "\u0085", "\u009f", "\u2028", "\u2029", "\u202a",
@@ -144,6 +145,11 @@ def test_control_and_formula_screens_agree_with_the_full_checks():
     expected = pc.match_substring_regex(pa.array(flat), pattern=CONTROL_PATTERN).to_pylist()
     assert _control_mask(column).tolist() == expected
     assert _formula_mask(column).tolist() == [looks_like_formula(v) for v in flat]
+    encoded = [v.encode() for v in flat]
+    assert _first_bytes(column).tolist() == [e[0] if e else 0 for e in encoded]
+    assert _first_bytes(column, last=True).tolist() == [e[-1] if e else 0 for e in encoded]
+    changed = [v.encode() for v, t in zip(flat, pc.utf8_trim_whitespace(pa.array(flat)).to_pylist()) if v != t]
+    assert changed and all(any(0 < b <= 0x20 or b >= 0x7F for b in (e[0], e[-1])) for e in changed)
 
 
 def test_distinct_rows_groups_rows_by_their_values():

@@ -305,8 +305,8 @@ def _ascii(column) -> bool:
     return True
 
 
-def _first_bytes(column):
-    """The first byte of every cell, 0 for an empty one."""
+def _first_bytes(column, last: bool = False):
+    """The first (or last) byte of every cell, 0 for an empty one."""
     import numpy as np
 
     parts = []
@@ -317,7 +317,8 @@ def _first_bytes(column):
         data = chunk.buffers()[2]
         if data is not None and data.size:
             starts = offsets[:-1]
-            out = np.frombuffer(data, np.uint8).take(starts, mode="clip")  # an empty last cell starts at the end
+            # an empty last cell starts at the end, an empty first one ends before the start
+            out = np.frombuffer(data, np.uint8).take(offsets[1:] - 1 if last else starts, mode="clip")
             out[offsets[1:] == starts] = 0
         else:
             out = np.zeros(len(chunk), np.uint8)
@@ -588,8 +589,14 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
 
         # -- ours ----------------------------------------------------------------------------------------
         if name in ids:
-            trimmed = pc.utf8_trim_whitespace(column)
-            emit(_np(pc.not_equal(trimmed, column)), "id-whitespace", name,
+            # white space begins and ends with a byte that is no printable ASCII: only cells with one at an end are
+            # trimmed to compare (~3x faster on the ids, which have none)
+            spaced = np.zeros(len(column), bool)
+            for edge in (_first_bytes(column), _first_bytes(column, last=True)):
+                spaced |= (edge > 0) & ((edge <= 0x20) | (edge >= 0x7F))
+            if spaced.any():
+                spaced &= _np(pc.not_equal(pc.utf8_trim_whitespace(column), column))
+            emit(spaced, "id-whitespace", name,
                  lambda cell: f'the id "{cell}" has white space at its start or end')
         if kind not in NUMERIC:
             emit(_formula_mask(column), "formula-injection", name,
