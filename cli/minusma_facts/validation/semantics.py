@@ -372,25 +372,30 @@ def _per_distinct(d, fields: list[str], fine: Callable[[tuple], Any], judge: Cal
 
 
 def _precision_ok(precision, start, end):
+    import numpy as np
     import pandas as pd
 
     out = pd.Series(True, index=precision.index)
-    p = precision.astype(object).where(precision.notna(), None)
+    codes, words = pd.factorize(precision)  # each word compared once, not each row as a Python object
+    position = {word: i for i, word in enumerate(words)}
+
+    def is_(*wanted):
+        return pd.Series(np.isin(codes, [position[w] for w in wanted if w in position]), index=precision.index)
     has_start, has_end = start.notna(), end.notna()
     both = has_start & has_end
-    day = p == "day"
+    day = is_("day")
     out &= ~day | (both & (start == end).fillna(False))
-    month = p == "month"
+    month = is_("month")
     if month.any():
         month_ok = both & (start.dt.day == 1) & (start.dt.to_period("M") == end.dt.to_period("M")) & end.dt.is_month_end
         out &= ~month | month_ok.fillna(False)
-    year = p == "year"
+    year = is_("year")
     if year.any():
         year_ok = both & (start.dt.month == 1) & (start.dt.day == 1) & (end.dt.month == 12) & (end.dt.day == 31) & (start.dt.year == end.dt.year)
         out &= ~year | year_ok.fillna(False)
-    ranged = p.isin(["between", "period"])
+    ranged = is_("between", "period")
     out &= ~ranged | ~(start > end).fillna(False)
-    unknown = p == "unknown"
+    unknown = is_("unknown")
     out &= ~unknown | (~has_start & ~has_end)
     return out
 
