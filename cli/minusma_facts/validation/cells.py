@@ -357,12 +357,14 @@ def pc_if_else(chunk, mask):
 
 
 def _missing(column, values: list[str]):
-    """True where the cell is one of the missing values; by length alone when the only one is ''."""
+    """True where the cell is one of the missing values; by its offsets alone when the only one is ''."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if set(values) == {""}:
-        return _lengths(column) == 0
+        parts = [offsets[1:] == offsets[:-1] for offsets in map(_offsets, _chunks(column))]
+        return np.concatenate(parts) if parts else np.zeros(0, bool)
     return _np(pc.is_in(column, value_set=pa.array(values, pa.string())))
 
 
