@@ -210,3 +210,14 @@ def test_per_distinct_judges_every_row_by_its_own_values():
         rows = [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)]
         assert got == [judge(row) for row in rows]
         assert len(calls) == len(set(rows)) and set(calls) == set(rows)  # once per distinct combination
+
+
+@pytest.mark.parametrize("block_size", [64, 300, 5000, 1 << 20])
+def test_a_value_holding_a_line_end_sends_the_table_to_the_general_path(package_copy, block_size):
+    """The pieces are parsed with pyarrow's newline chunker, which may cut a quoted value that holds a line end:
+    such a piece gives a parse error or fewer rows than lines, either way the general path reads the table."""
+    set_cells(package_copy, "figures", 4, {"coding_note": 'a "quoted, odd" note\nover two lines'})
+    set_cells(package_copy, "figures", 6, {"coding_note": "\n", "value_best": "lots"})
+    general = _run(package_copy, None)
+    assert matching(general, "type-error", field="value_best"), general["errors"]
+    assert _run(package_copy, block_size) == general
