@@ -13,7 +13,7 @@ import unicodedata
 from typing import Any
 
 from ..report import Phase, Report
-from ..schema import as_list
+from ..schema import DEFAULT_FALSE, DEFAULT_TRUE, as_list
 from ..safety import CONTROL_PATTERN, clean, clip, looks_like_formula
 from .table import TableData
 
@@ -25,8 +25,6 @@ TYPE_PATTERNS = {
     "date": r"^([0-9]{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])$",
 }
 URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$"
-DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
-DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
 FORMULA_START = ("=", "+", "-", "@")
 FORMULA_BYTES = "".join(FORMULA_START).encode("ascii")
 # first bytes of white space, NBSP (C2), zero-width spaces and U+2060 (E2), BOM and fullwidth signs (EF)
