@@ -130,3 +130,17 @@ def test_the_floor_casts_by_the_fields_words_and_types():
     assert floor.typed(boolean) == """(CASE WHEN "ok" IN ('yes') THEN TRUE WHEN "ok" IN ('no', '0') THEN FALSE END)"""
     assert floor.typed({"name": "n", "type": "year"}) == 'TRY_CAST("n" AS BIGINT)'
     assert floor.typed({"name": "t", "type": "time"}) == '"t"'
+
+
+
+def test_the_recipes_type_a_year_whatever_stray_true_values_it_carries():
+    """Only a boolean's own trueValues make a recipe leave it as text; the key on any other type changes nothing."""
+    from minusma_facts.userguide import _typed_fields
+
+    class OneTable:
+        def schema(self, table):
+            return {"fields": [{"name": "y", "type": "year", "trueValues": ["oui"]},
+                               {"name": "b", "type": "boolean", "trueValues": ["oui"]},
+                               {"name": "c", "type": "boolean"}]}
+
+    assert _typed_fields(OneTable(), "t", Field.to_readr) == [("y", "col_integer()"), ("c", "col_logical()")]

@@ -36,7 +36,7 @@ def _typed_fields(package: Package, table: str, to: Callable[[Field], str]) -> l
     """(name, type given by `to`) of every field a recipe must type. Text is the recipes' default, and so is a
     boolean with its own trueValues or falseValues: readr refuses them and DuckDB would read its own words, not the field's."""
     return [(plain(f.name, f"{table} field"), to(f)) for f in Schema.from_descriptor(package.schema(table)).fields
-            if f.type in TYPES and f.default_truth]
+            if f.type in TYPES and (f.type != "boolean" or f.default_truth)]
 
 
 def r_recipe(package: Package, paths: dict[str, str]) -> str:
