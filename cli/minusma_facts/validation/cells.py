@@ -15,6 +15,7 @@ from typing import Any
 from ..report import Phase, Report
 from ..schema import DEFAULT_FALSE, DEFAULT_TRUE, as_list
 from ..safety import CONTROL_PATTERN, clean, clip, looks_like_formula
+from .screens import all_found, no_repeats
 from .table import TableData
 
 NUMERIC = {"integer", "number", "year"}
@@ -634,8 +635,8 @@ def _repeats(keys):
     import numpy as np
     import pyarrow.compute as pc
 
-    if not len(keys):
-        return np.zeros(0, bool)
+    if not len(keys) or no_repeats(keys):  # the clean case, screened on both cores; else the codes below
+        return np.zeros(len(keys), bool)
     encoded = pc.dictionary_encode(keys, null_encoding="encode")
     chunks = encoded.chunks if hasattr(encoded, "chunks") else [encoded]
     return repeated(np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks if len(c)]).astype(np.int64))
@@ -719,8 +720,8 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
     The foreign keys into one target column are looked up together, and where their values are few next to
     the target's, the target is hashed against them (not they against it): each distinct value missing from
     the target is found, then its rows."""
+    import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     groups: dict = {}
     for number, fk in enumerate(table.schema.get("foreignKeys") or []):
@@ -741,22 +742,33 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
     for (_, field, _), (target, members) in groups.items():
         sources = [source for _, source in members]
         values = pa.chunked_array([c for source in sources for c in _chunks(source)], sources[0].type)
-        target_values = _value_set(target.typed[field], values.type)
-        try:
-            distinct = _flat(pc.unique(values).drop_null()) if _few_distinct(values, len(target_values)) else None
-            if distinct is not None and FEW * len(distinct) < len(target_values):
-                present = pc.unique(target_values.filter(pc.is_in(target_values, value_set=distinct)))
-                absent = distinct.filter(pc.invert(pc.is_in(distinct, value_set=present)))
-                found = ~pc.fill_null(pc.is_in(values, value_set=absent), False).to_numpy(zero_copy_only=False)
-            else:
-                found = pc.fill_null(pc.is_in(values, value_set=target_values), True).to_numpy(zero_copy_only=False)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            continue  # types that do not compare: each foreign key alone, as before
+        if all_found(values, target.typed[field]):  # the clean case, screened on both cores; else the exact lookup
+            found = np.ones(len(values), bool)
+        else:
+            found = _lookup(values, _value_set(target.typed[field], values.type))
+            if found is None:
+                continue  # types that do not compare: each foreign key alone, as before
         start = 0
         for number, source in members:
             found_of[number] = found[start:start + len(source)]
             start += len(source)
     return found_of
+
+
+def _lookup(values, target_values):
+    """True where the value is in the target column (or is null); None when their types do not compare."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        distinct = _flat(pc.unique(values).drop_null()) if _few_distinct(values, len(target_values)) else None
+        if distinct is not None and FEW * len(distinct) < len(target_values):
+            present = pc.unique(target_values.filter(pc.is_in(target_values, value_set=distinct)))
+            absent = distinct.filter(pc.invert(pc.is_in(distinct, value_set=present)))
+            return ~pc.fill_null(pc.is_in(values, value_set=absent), False).to_numpy(zero_copy_only=False)
+        return pc.fill_null(pc.is_in(values, value_set=target_values), True).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
 
 
 # the distinct values of foreign keys are found first when they are fewer than 1/FEW of the targets: that way hashes

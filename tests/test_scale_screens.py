@@ -1,0 +1,171 @@
+"""The DuckDB screens of foreign keys and repeated keys (issue 9, fast at 10^6 rows; validation/screens.py).
+
+A screen may only clear a column, and only one that the exact Arrow check clears too: where every value is found
+(all_found) or none repeats (no_repeats). Here it is asked about values drawn to find the edges of string
+equality (normalization forms, case, spaces at the ends, the empty string against a null, a NUL byte, strings
+short enough for DuckDB to store inline and longer ones), about integers, types it leaves alone and bytes that are
+not UTF-8; its answer must be the Arrow check's. Then the whole validator runs with the screens on every column and
+with none, on the real package and on copies with broken keys, and must give the same report.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from damage import edit_rows, matching, set_cell
+from minusma_facts.validation import cells, screens, validate_package
+
+EXPLORE = int(os.environ.get("MINUSMA_EXPLORE", "0") or 0)
+SETTINGS = dict(deadline=None, database=None, derandomize=not EXPLORE, suppress_health_check=[HealthCheck.too_slow])
+
+# strings that Arrow tells apart byte for byte and a looser comparison would not
+EDGES = ["é", "e\u0301", "E\u0301", "e", "E", "a", "a ", " a", "", "\x00", "a\x00b", "ǅ", "Ǆ", "ß", "ss", "İ", "i̇",
+         "x" * 12, "x" * 13, "y" * 40, "y" * 39 + "z", "mali_2023_05", "MALI_2023_05", "\u200b", "🇲🇱"]
+strings = st.lists(st.one_of(st.sampled_from(EDGES), st.text(max_size=14), st.none()), max_size=40)
+integers = st.lists(st.one_of(st.integers(-2**63, 2**63 - 1), st.sampled_from([0, -1, 1, 2**31, -2**31]), st.none()), max_size=40)
+
+
+@pytest.fixture
+def screened(monkeypatch):
+    """Screen every column, however short (below SCREEN_ROWS they are left to Arrow)."""
+    monkeypatch.setattr(screens, "SCREEN_ROWS", 0)
+
+
+def _arrow_all_found(values, targets) -> bool:
+    found = pc.is_in(values, value_set=targets.drop_null())
+    return bool(pc.all(pc.or_kleene(found, values.is_null())).as_py() is not False)
+
+
+def _arrow_no_repeats(keys) -> bool:
+    """The exact check's answer: no dictionary code (a null is one value) repeats an earlier one."""
+    if not len(keys):
+        return True
+    codes = pc.dictionary_encode(keys, null_encoding="encode").indices.to_numpy(zero_copy_only=False)
+    return not cells.repeated(codes.astype(np.int64)).any()
+
+
+@settings(max_examples=300 * max(EXPLORE, 1), **SETTINGS)
+@given(st.one_of(st.tuples(st.just(pa.string()), strings, strings), st.tuples(st.just(pa.int64()), integers, integers)))
+def test_all_found_answers_as_arrow_does(drawn):
+    type_, values, targets = drawn
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screens, "SCREEN_ROWS", 0)
+        values, targets = pa.array(values, type_), pa.array(targets, type_)
+        expected = _arrow_all_found(values, targets)
+        assert screens.all_found(values, targets) == expected
+        in_chunks = pa.chunked_array([targets.slice(0, 3), targets.slice(3)], type_)
+        assert screens.all_found(pa.chunked_array([values], type_), in_chunks) == expected
+
+
+@settings(max_examples=200 * max(EXPLORE, 1), **SETTINGS)
+@given(keys=st.one_of(strings, integers))
+def test_no_repeats_answers_as_the_dictionary_codes_do(keys):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screens, "SCREEN_ROWS", 0)
+        array = pa.array(keys, pa.int64() if any(isinstance(k, int) for k in keys) else pa.string())
+        assert screens.no_repeats(array) == _arrow_no_repeats(array)
+
+
+def test_two_nulls_are_a_repeat_and_one_is_not(screened):
+    assert not screens.no_repeats(pa.array(["a", None, None], pa.string()))
+    assert screens.no_repeats(pa.array(["a", None, "b"], pa.string()))
+
+
+def test_bytes_that_are_not_utf8_are_never_cleared(screened):
+    """A string column read with check_utf8=False may hold bytes that are not UTF-8 (the encoding check reports
+    them); whatever DuckDB makes of them, a value that is not in the target is not cleared."""
+    bad = pa.array([b"ok", b"\xff\xfe", b"caf\xe9"], pa.binary()).cast(pa.string(), safe=False)
+    targets = pa.array(["ok", "café"], pa.string())
+    assert screens.all_found(bad, targets) is False
+    assert screens.no_repeats(pa.array([b"\xff", b"\xff"], pa.binary()).cast(pa.string(), safe=False)) is False
+
+
+@pytest.mark.parametrize("type_, values", [
+    (pa.float64(), [0.0, -0.0, float("nan")]),
+    (pa.date32(), [0, 1, 2]),
+    (pa.bool_(), [True, False]),
+    (pa.binary(), [b"a", b"b"]),
+])
+def test_other_types_are_left_to_arrow(screened, monkeypatch, type_, values):
+    asked = []
+    monkeypatch.setattr(screens, "_ask", lambda *a, **k: asked.append(a) or 0)
+    array = pa.array(values, type_)
+    assert screens.all_found(array, array) is False and screens.no_repeats(array) is False
+    assert asked == []
+
+
+def test_columns_of_different_types_are_left_to_arrow(screened):
+    assert screens.all_found(pa.array([1, 2], pa.int32()), pa.array([1, 2], pa.int64())) is False
+
+
+def test_short_columns_never_start_duckdb(monkeypatch):
+    monkeypatch.setattr(screens, "_ask", lambda *a, **k: pytest.fail("DuckDB asked about a short column"))
+    short = pa.array(["a"] * (screens.SCREEN_ROWS - 1), pa.string())
+    assert screens.all_found(short, short) is False and screens.no_repeats(short) is False
+
+
+def test_duckdb_reads_no_file(tmp_path):
+    """The screens' DuckDB is given no access to files (nor extensions): a query that reads one gets no answer."""
+    (tmp_path / "secret.csv").write_text("k\n1\n", encoding="utf-8")
+    path = str(tmp_path / "secret.csv").replace("'", "''")
+    assert screens._ask(f"SELECT count(*) FROM read_csv('{path}')") is None
+    assert screens._ask("SELECT count(*) FROM v", v=pa.array(["a", "b"], pa.string())) == 2
+
+
+def test_a_large_clean_key_is_cleared_by_the_screen_alone(monkeypatch):
+    """At SCREEN_ROWS rows the clean case never reaches Arrow's hash kernels."""
+    n = screens.SCREEN_ROWS
+    ids = pa.array([f"event_{i:07d}" for i in range(n)], pa.string())
+    monkeypatch.setattr(pc, "dictionary_encode", lambda *a, **k: pytest.fail("the exact check ran on a clean key"))
+    assert not cells._repeats(ids).any()
+    assert screens.all_found(ids.slice(5, 1000), ids)
+    assert not screens.all_found(pa.array(["event_x"], pa.string()), ids)
+
+
+# -- the whole validator, screened and not -----------------------------------------------------------------
+def _dup_actor(package):
+    edit_rows("actors", lambda header, rows: rows.append(list(rows[0])))(package)
+
+
+DAMAGE = [
+    pytest.param(lambda p: None, None, id="clean"),
+    pytest.param(lambda p: set_cell(p, "casualties", 2, "event_id", "no_such_event"), "foreign-key", id="a casualty of no event"),
+    pytest.param(lambda p: set_cell(p, "event_actors", 3, "actor_id", "no_such_actor"), "foreign-key", id="a link to no actor"),
+    pytest.param(_dup_actor, "primary-key", id="an actor twice"),
+    pytest.param(lambda p: set_cell(p, "events", 3, "event_id", "E\u0301vent"), "foreign-key", id="an id in another form"),
+]
+
+
+def _report(package, screen: bool):
+    asked = []
+    ask = screens._ask
+
+    def counting(sql, **columns):
+        asked.append(sql)
+        return ask(sql, **columns)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screens, "SCREEN_ROWS", 0 if screen else 1 << 62)
+        patch.setattr(screens, "_ask", counting)
+        return validate_package(package).to_dict(), asked
+
+
+@pytest.mark.parametrize("damage, finding", DAMAGE)
+def test_validate_reports_the_same_with_and_without_the_screens(package_copy, damage, finding):
+    damage(package_copy)
+    plain, none = _report(package_copy, screen=False)
+    assert none == []
+    screened_report, asked = _report(package_copy, screen=True)
+    assert any("ANTI JOIN" in sql for sql in asked) and any("GROUP BY" in sql for sql in asked), asked
+    if finding:
+        assert matching(screened_report, finding), screened_report["errors"]
+    else:
+        assert screened_report["valid"], screened_report["errors"]
+    assert screened_report == plain
