@@ -80,7 +80,8 @@ def test_two_nulls_are_a_repeat_and_one_is_not(screened):
 
 def test_bytes_that_are_not_utf8_are_never_cleared(screened):
     """A string column read with check_utf8=False may hold bytes that are not UTF-8 (the encoding check reports
-    them); whatever DuckDB makes of them, a value that is not in the target is not cleared."""
+    them); whatever DuckDB makes of them, a value that is not in the target is not cleared, and two values of the
+    same bytes are a repeat."""
     bad = pa.array([b"ok", b"\xff\xfe", b"caf\xe9"], pa.binary()).cast(pa.string(), safe=False)
     targets = pa.array(["ok", "café"], pa.string())
     assert screens.all_found(bad, targets) is False
@@ -109,6 +110,19 @@ def test_short_columns_never_start_duckdb(monkeypatch):
     monkeypatch.setattr(screens, "_ask", lambda *a, **k: pytest.fail("DuckDB asked about a short column"))
     short = pa.array(["a"] * (screens.SCREEN_ROWS - 1), pa.string())
     assert screens.all_found(short, short) is False and screens.no_repeats(short) is False
+
+
+def test_threads_may_ask_at_once(screened):
+    """Each question has its own cursor on the one database: the columns registered by one thread are not
+    another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = pa.array([f"actor_{i:05d}" for i in range(20000)], pa.string())
+    cases = [(ids.slice(i, 500), ids, True) for i in range(0, 20000, 2500)]
+    cases += [(pa.array([f"actor_x{i}"], pa.string()), ids, False) for i in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda case: screens.all_found(case[0], case[1]), cases * 3))
+    assert answers == [expected for _, _, expected in cases * 3]
 
 
 def test_duckdb_reads_no_file(tmp_path):
