@@ -113,8 +113,7 @@ def test_short_columns_never_start_duckdb(monkeypatch):
 
 
 def test_threads_may_ask_at_once(screened):
-    """Each question has its own cursor on the one database: the columns registered by one thread are not
-    another's."""
+    """Each question has a database of its own: the columns one thread registers are not another's."""
     from concurrent.futures import ThreadPoolExecutor
 
     ids = pa.array([f"actor_{i:05d}" for i in range(20000)], pa.string())
