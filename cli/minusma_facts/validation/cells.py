@@ -756,7 +756,8 @@ def _single_field_lookups(table: TableData, tables: dict[str, TableData], number
 
 
 def _lookup(values, target_values):
-    """True where the value is in the target column (or is null); None when their types do not compare."""
+    """True where the value is in the target column; None when their types do not compare. What it says of a
+    null differs by path: check_foreign_keys masks the nulls itself."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
