@@ -132,7 +132,6 @@ def test_the_floor_casts_by_the_fields_words_and_types():
     assert floor.typed({"name": "t", "type": "time"}) == '"t"'
 
 
-
 def test_the_recipes_type_a_year_whatever_stray_true_values_it_carries():
     """Only a boolean's own trueValues make a recipe leave it as text; the key on any other type changes nothing."""
     from minusma_facts.userguide import _typed_fields
