@@ -13,7 +13,8 @@ import pytest
 import minusma_facts
 from minusma_facts import loader
 from packages import copy_package
-from minusma_facts.package import Package, PackageError, schema_dtypes
+from minusma_facts.package import Package, PackageError
+from minusma_facts.schema import Schema
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Package.open(ROOT)
@@ -63,7 +64,7 @@ def test_load_gives_the_computed_estimates_only_when_asked():
 @pytest.mark.parametrize("table", TABLES, ids=TABLES)
 def test_column_dtypes_are_derived_from_the_schema(table):
     frame = minusma_facts.load(table)
-    expected = schema_dtypes(PACKAGE.schema(table))
+    expected = Schema.from_descriptor(PACKAGE.schema(table)).dtypes()
     assert list(frame.columns) == list(expected)
     for column, dtype in expected.items():
         assert frame[column].dtype == dtype, column

@@ -1,6 +1,6 @@
 """The Schema/Field object: every schema parses once, each type converts to pandas, pyarrow, SQL and Python from
 one table, and the loader reads booleans by the field's trueValues as validate does (issue 9 found
-`package.cast_frame` ignoring them while the cell checks honoured them)."""
+the loader's cast ignoring them while the cell checks honoured them)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from minusma_facts.package import cast_frame, schema_dtypes
 from minusma_facts.schema import Field, Schema, as_list
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +24,7 @@ def test_every_schema_parses_and_every_field_converts(path):
     assert list(schema.primary_key) == as_list(descriptor.get("primaryKey"))
     for f in schema.fields:
         assert f.to_arrow() is not None and f.to_sql() and f.to_python() and f.to_pandas() is not None
-    assert schema_dtypes(descriptor) == schema.dtypes()
+    assert list(schema.dtypes()) == schema.names
 
 
 @pytest.mark.parametrize("kind, pandas, sql", [
@@ -48,7 +47,7 @@ def test_keys_given_as_a_string_or_a_list_are_one_list():
 
 def test_the_loader_reads_booleans_by_the_fields_true_values():
     schema = {"fields": [{"name": "ok", "type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]}]}
-    frame = cast_frame(pd.DataFrame({"ok": ["yes", "no", ""]}), schema)
+    frame = Schema.from_descriptor(schema).cast_frame(pd.DataFrame({"ok": ["yes", "no", ""]}))
     assert frame["ok"].tolist() == [True, False, pd.NA]
     with pytest.raises(ValueError, match="'maybe'"):
-        cast_frame(pd.DataFrame({"ok": ["maybe"]}), schema)
+        Schema.from_descriptor(schema).cast_frame(pd.DataFrame({"ok": ["maybe"]}))

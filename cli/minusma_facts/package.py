@@ -1,7 +1,7 @@
 """Open a data package (a folder, its datapackage.json, or a release .zip) and read its parts.
 
 This is the one place that resolves resource and schema paths, so every command reads a package the same
-way and refuses the same unsafe paths. Field types come from the Table Schema files (`schema_dtypes`),
+way and refuses the same unsafe paths. Field types come from the Table Schema files (`schema.Schema`),
 never from a list kept here.
 """
 
@@ -242,7 +242,9 @@ class Package:
                 local.unlink(missing_ok=True)
         if not typed:
             return frame
-        return cast_frame(frame, schema)
+        from .schema import Schema
+
+        return Schema.from_descriptor(schema).cast_frame(frame)
 
 
 def _read_file(folder: Path, name: str) -> bytes:
@@ -267,25 +269,3 @@ def _parse_descriptor(raw: bytes, where: str) -> dict[str, Any]:
         raise PackageError(f"{where}: not a Data Package descriptor (the top level is not a JSON object)")
     return descriptor
 
-
-# -- types derived from the Table Schema (one place: minusma_facts.schema) ---------------------------------
-def field_dtype(field_descriptor: dict[str, Any]):
-    """The pandas dtype a loader uses for one Table Schema field."""
-    from .schema import Field
-
-    return Field.from_descriptor(field_descriptor).to_pandas()
-
-
-def schema_dtypes(schema: dict[str, Any]) -> dict[str, Any]:
-    """Column name -> pandas dtype, for every field of a Table Schema, in schema order."""
-    from .schema import Schema
-
-    return Schema.from_descriptor(schema).dtypes()
-
-
-def cast_frame(frame, schema: dict[str, Any]):
-    """Cast a frame of strings (empty string = missing) to the dtypes its schema gives (booleans by each
-    field's trueValues and falseValues, as validate reads them)."""
-    from .schema import Schema
-
-    return Schema.from_descriptor(schema).cast_frame(frame)

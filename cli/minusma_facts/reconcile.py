@@ -170,30 +170,25 @@ def estimates_frame(package: "Package") -> "pd.DataFrame":
     """The computed estimates as a DataFrame typed from their schema (what ``load("computed_estimates")`` gives)."""
     import pandas as pd
 
-    from .package import cast_frame
+    from .schema import Schema
 
     schema = computed_schema()
     names = [f["name"] for f in schema["fields"]]
     rows = [{n: "" if row[n] is None else (number_text(row[n]) if isinstance(row[n], float) else str(row[n])) for n in names}
             for row in reconcile(package)]
     frame = pd.DataFrame(rows, columns=names, dtype="string").fillna("")
-    return cast_frame(frame, schema)
+    return Schema.from_descriptor(schema).cast_frame(frame)
 
 
 def estimate_columns(package: "Package") -> tuple[list[dict[str, Any]], list[list[Any]]]:
-    """(schema fields, columns of Python values) of the computed table, as export.table_columns gives a resource's."""
-    schema = computed_schema()
-    fields = list(schema["fields"])
+    """(schema fields, columns of Python values) of the computed table, as export.table_columns gives a resource's:
+    each value as its field's type gives it (schema.Field.python_value), None where it is missing (None, or
+    the empty text the CSV writes for it)."""
+    from .schema import Field
+
+    fields = list(computed_schema()["fields"])
     rows = reconcile(package)
     columns = []
-    for field in fields:
-        kind = field.get("type", "string")
-        values = [row[field["name"]] for row in rows]
-        if kind == "integer":
-            values = [None if v is None else int(v) for v in values]
-        elif kind == "number":
-            values = [None if v is None else float(v) for v in values]
-        else:
-            values = [None if v in (None, "") else str(v) for v in values]
-        columns.append(values)
+    for field in map(Field.from_descriptor, fields):
+        columns.append([None if row[field.name] in (None, "") else field.python_value(row[field.name]) for row in rows])
     return fields, columns

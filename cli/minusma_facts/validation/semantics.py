@@ -432,7 +432,7 @@ def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constrai
 
     With constraints=True every column carries its Table Schema dtype and constraints (nullable from
     `required`, `unique`, `enum`, `pattern`, `minimum`/`maximum`, `minLength`/`maxLength`), for a frame
-    typed by `package.cast_frame`; `validate` passes constraints=False because its cell engine checks those
+    typed by `schema.Schema.cast_frame`; `validate` passes constraints=False because its cell engine checks those
     already, cell by cell, and only the semantic rules remain.
     `empty`: the rows of the frame to be validated whose every column is missing, which pandera's ignore_na
     lets pass every wide check; given, they pass without it (pandera finds them once per check: ~1.5 s of
@@ -441,7 +441,7 @@ def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constrai
     import pandas as pd
     import pandera.pandas as pa
 
-    from ..package import field_dtype
+    from ..schema import Field
 
     columns = {}
     for descriptor in schema.get("fields", []):
@@ -450,7 +450,7 @@ def to_pandera(schema: dict[str, Any], rules: list[Rule] | None = None, constrai
             columns[name] = pa.Column(None, nullable=True, required=False)
             continue
         c = descriptor.get("constraints") or {}
-        dtype = field_dtype(descriptor)
+        dtype = Field.from_descriptor(descriptor).to_pandas()
         checks = []
         if "enum" in c:
             checks.append(pa.Check.isin(c["enum"]))
