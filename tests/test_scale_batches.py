@@ -122,6 +122,35 @@ def test_pieces_hold_every_row_once_whatever_the_block_size(tmp_path, block_size
     assert pieces > 1 if block_size < 1000 else pieces >= 1
 
 
+def test_batches_kept_to_the_end_are_not_overwritten_by_later_reads(tmp_path):
+    """The worker reads each piece into one of two buffers while the last batch is checked: Arrow's columns of
+    every batch, kept to the end as the key columns are, still hold their own rows once every piece was read."""
+    rows = [["r%d" % i, "t%d-" % i + "y" * (i % 40)] for i in range(2000)]
+    path = tmp_path / "t.csv"
+    path.write_text("id,text\n" + "".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
+    header, names, batches, finish = table_module.open_batches(path, {"fields": [{"name": "id"}, {"name": "text"}]}, block_size=256)
+    kept = [columns for columns, _ in batches]
+    assert len(kept) > 10
+    assert [[i, t] for columns in kept for i, t in zip(columns["id"].to_pylist(), columns["text"].to_pylist())] == rows
+
+
+def test_a_table_that_falls_back_part_way_leaves_no_file_open(tmp_path):
+    """A CR line end in a later piece sends the table to the general path (FallbackNeeded); the reader stops and
+    its file is closed, though the worker had read and parsed ahead."""
+    import os
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"id,text\n" + b"".join(b"r%d,x\n" % i for i in range(500)) + b"late,cr\r\n" + b"z,z\n" * 50)
+    header, names, batches, finish = table_module.open_batches(path, {"fields": [{"name": "id"}, {"name": "text"}]}, block_size=128)
+    seen = 0
+    with pytest.raises(table_module.FallbackNeeded):
+        for _ in batches:
+            seen += 1
+    assert seen > 3
+    open_files = {os.path.realpath(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd") if os.path.exists(f"/proc/self/fd/{fd}")}
+    assert str(path.resolve()) not in open_files
+
+
 def test_control_and_formula_screens_agree_with_the_full_checks():
     """cells._control_mask screens bytes before RE2 and _formula_mask reads first bytes: on random cells full
     of look-alikes (curly quotes, dashes, NBSP, zero-width and bidi characters, C0 and C1 controls) both give
