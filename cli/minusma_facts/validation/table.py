@@ -430,8 +430,8 @@ FALLBACK = object()  # the fast reader declines: read the whole file and take th
 def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, threads: bool = True, dialect: Dialect = DEFAULT):
     """Start reading a clean file piece by piece, never holding all of it; FALLBACK when it is not clean.
 
-    The body is cut at line ends into pieces of about `block_size` bytes, each parsed by `pyarrow.csv`
-    (the next one in a worker thread while the current one is checked). Returns (header, field names,
+    The body is cut at line ends into pieces of about `block_size` bytes, each read and parsed by `pyarrow.csv`
+    in a worker thread (the next one while the current one is checked). Returns (header, field names,
     batches, finish): `batches` yields (columns by field, blank mask) per piece and raises FallbackNeeded
     when a piece holds CR line ends, bytes that are not UTF-8, a row with the wrong number of cells or a
     quoted cell with a newline (its rows then differ from its lines); `finish(rows)` is False for no rows.
