@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from damage import edit_rows, find_row, matching, set_cells
 from minusma_facts.validation import table as table_module
@@ -256,3 +258,78 @@ def test_a_value_holding_a_line_end_sends_the_table_to_the_general_path(package_
     general = _run(package_copy, None)
     assert matching(general, "type-error", field="value_best"), general["errors"]
     assert _run(package_copy, block_size) == general
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.binary(max_size=300).map(lambda b: b.replace(b"\r", b"")), block=st.integers(1, 40))
+def test_lines_are_counted_as_the_bytes_hold_them(text, block):
+    """A piece's lines, counted by numpy a block at a time, are its line ends plus a last line without one."""
+    buffer = bytearray(text + b"\0" * 7)  # the reader's buffers are larger than what they hold
+    expected = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+    assert table_module._count_lines(buffer, len(text), block=block) == expected
+
+
+def test_each_batch_is_checked_across_its_columns_beside_the_next_batchs_cells(package_copy, monkeypatch):
+    """The rules and spans of batch k run in a thread of their own while check_fields reads batch k+1; never more
+    than one batch waits there (memory stays at two batches), and what they find is filed as before."""
+    import threading
+
+    from minusma_facts.validation import cells, semantics
+
+    events: list[tuple[str, int, str]] = []
+    lock = threading.Lock()
+    next_fields = threading.Event()
+    overlapped = []
+    real_fields, real_rules = cells.check_fields, semantics.check_semantics
+
+    def note(what, table):
+        if table.resource == "events" and table.batch is not None:
+            with lock:
+                events.append((what, table.batch, threading.current_thread().name))
+
+    def fields(report, table, *args, **kwargs):
+        if table.resource == "events" and table.batch == 1:
+            next_fields.set()
+        note("fields", table)
+        return real_fields(report, table, *args, **kwargs)
+
+    def rules(report, table, whole=None, present=None):
+        if table.resource == "events" and whole is False:
+            if table.batch == 0:  # waits (a deadlock guard, not a timing) for batch 1's cells to be checked meanwhile
+                overlapped.append(next_fields.wait(timeout=60))
+            note("rules", table)
+        return real_rules(report, table, whole, present)
+
+    monkeypatch.setattr(cells, "check_fields", fields)
+    monkeypatch.setattr(semantics, "check_semantics", rules)
+    set_cells(package_copy, "casualties", 2, {"count_low": "9", "count_best": "3", "count_high": "1"})
+    with monkeypatch.context() as patch:
+        patch.setattr(table_module, "open_batches", lambda *a, **k: table_module.FALLBACK)
+        general = validate_package(package_copy).to_dict()
+    events.clear()
+    monkeypatch.setattr(table_module, "open_batches", functools.partial(table_module.open_batches, block_size=300))
+    streamed = validate_package(package_copy).to_dict()
+    assert streamed == general and not streamed["valid"]
+    assert overlapped == [True]
+    mine = list(events)
+    assert {thread for what, _, thread in mine if what == "rules"} != {threading.main_thread().name}
+    assert all(thread == threading.main_thread().name for what, _, thread in mine if what == "fields")
+    order = [(what, batch) for what, batch, _ in mine]
+    batches = max(batch for _, batch in order) + 1
+    assert batches > 3
+    for batch in range(batches - 2):  # batch k's rules are done before batch k+2's cells are checked
+        if ("rules", batch) in order and ("fields", batch + 2) in order:
+            assert order.index(("rules", batch)) < order.index(("fields", batch + 2))
+
+
+def test_a_failure_in_the_second_thread_stops_the_run(package_copy, monkeypatch):
+    """An exception in the thread that checks a batch across its columns is the run's (exit 2), never lost."""
+    from minusma_facts.validation import Broken, provenance
+
+    def broken(report, table, texts):
+        raise Broken("a span check's own bug")
+
+    monkeypatch.setattr(provenance, "check_spans", broken)
+    monkeypatch.setattr(table_module, "open_batches", functools.partial(table_module.open_batches, block_size=300))
+    with pytest.raises(Broken, match="own bug"):
+        validate_package(package_copy)

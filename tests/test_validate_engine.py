@@ -12,7 +12,7 @@ import functools
 
 import pytest
 
-from damage import edit_rows, get_cell, set_cell, set_cells
+from damage import edit_bytes, edit_rows, get_cell, set_cell, set_cells
 from minusma_facts.validation import table as table_module
 from minusma_facts.validation import validate_package
 
@@ -31,6 +31,10 @@ DAMAGE = [
     pytest.param(edit_rows("figures", lambda h, rows: (rows[1].append("surplus"), rows[3].pop())), id="cell counts"),
     pytest.param(lambda p: set_cells(p, "casualties", 2, {"count_low": "9", "count_best": "3", "count_high": "1"}), id="semantic order"),
     pytest.param(lambda p: set_cell(p, "events", 4, "evidence", "words that are not in the text"), id="evidence mismatch"),
+    # the piece's bytes are checked as UTF-8 at once, not cell by cell: a bad byte in a late row still sends the
+    # table to the general path, which names its line
+    pytest.param(lambda p: edit_bytes(p, "data/events.csv", lambda b: b[: b.rindex(b"\n", 0, -1)] + b"\xff" + b[b.rindex(b"\n", 0, -1):]),
+                 id="not UTF-8 in the last row"),
 ]
 
 

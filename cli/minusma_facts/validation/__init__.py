@@ -111,7 +111,14 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     """Check a clean table batch by batch (its findings filed as a whole-table run files them); return
     (key columns as a TableData, unverified spans), or None, having reported nothing, when the general
     path must read it. The foreign keys numbered in `early` are checked batch by batch against `targets`
-    (their verdicts into `linked`, as check_foreign_keys says)."""
+    (their verdicts into `linked`, as check_foreign_keys says).
+
+    Three threads share the work of a batch: the reader's worker reads and parses piece n + 1 while this
+    thread checks the cells of piece n (check_fields, which gives the typed columns) and a second worker runs
+    what reads across the columns of piece n - 1 (early foreign keys, the rules row by row, the spans). The
+    second worker holds one batch at a time, so the memory stays that of two batches and a piece."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
     import pyarrow as pa
 
@@ -139,6 +146,27 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
     present: set[str] = set()  # the fields typed in the batches
     blanks = []
     rows = unverified = 0
+
+    def across(table) -> tuple[Report, int]:
+        """What reads across a batch's columns, in the second worker while the next batch's cells are checked (their
+        numpy, pandas and Arrow work runs outside the GIL); its findings go into a report of their own."""
+        found = Report(report.path, report.limit)
+        if early:
+            check_foreign_keys(found, table, targets, early, linked)
+        check_semantics(found, table, whole=False)
+        return found, check_spans(found, table, texts)
+
+    pending = None
+
+    def settle() -> None:
+        nonlocal pending, unverified
+        if pending is not None:
+            found, more = pending.result()
+            pending = None
+            body.merge(found)
+            unverified += more
+
+    second = ThreadPoolExecutor(1, thread_name_prefix="batch-rules")
     try:
         for number, (columns, blank) in enumerate(batches):
             n = len(blank)
@@ -149,10 +177,8 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
             head.add_many(len(blank_index), lambda i: table.problem("blank-row", "the row is blank: every cell is empty", int(blank_index[i])))
             check_fields(body, table, keep=later, unique_at=unique_at)
             present = set(table.typed)
-            if early:
-                check_foreign_keys(body, table, targets, early, linked)
-            check_semantics(body, table, whole=False)
-            unverified += check_spans(body, table, texts)
+            settle()  # the batch before: one batch at a time in the second worker
+            pending = second.submit(across, table)
             for f in collect:
                 if f in table.columns and f in table.typed:
                     raw_parts[f].append(table.columns[f])
@@ -160,8 +186,13 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
             blanks.append(blank)
             rows += n
             del table, columns
+        settle()
     except FallbackNeeded:
+        if pending is not None:
+            pending.result()
         return None
+    finally:
+        second.shutdown(wait=True)
     if not finish(rows):
         return None
 

@@ -69,13 +69,15 @@ class TableData:
         return Problem(type_, note, severity, self.resource, self.file, row, line, field, None if cell is None else str(cell))
 
 
-def _is_utf8(raw: bytes) -> bool:
-    """UTF-8 validity checked by pyarrow on the bytes in place (no Python string is built)."""
+def _is_utf8(raw) -> bool:
+    """UTF-8 validity checked by pyarrow on the bytes in place (no Python string is built); `raw` is bytes or a
+    pyarrow Buffer."""
     import pyarrow as pa
 
-    offsets = pa.array([0, len(raw)], pa.int64()).buffers()[1]
+    data = raw if isinstance(raw, pa.Buffer) else pa.py_buffer(raw)
+    offsets = pa.array([0, data.size], pa.int64()).buffers()[1]
     try:
-        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(raw)]).validate(full=True)
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, data]).validate(full=True)
         return True
     except pa.ArrowInvalid:
         return False
@@ -495,7 +497,7 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
         buffer, length = piece
         if buffer.find(b"\r", 0, length) >= 0:
             raise FallbackNeeded
-        lines = buffer.count(b"\n", 0, length) + (0 if buffer[length - 1] == 10 else 1)
+        lines = _count_lines(buffer, length)
         invalid = []
 
         def handler(row) -> str:
@@ -505,10 +507,15 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
         # a value holding a line end leaves fewer rows than lines (or a parse error): the general path reads such a
         # table in any case. So pyarrow may cut its blocks at every line end, not with its quote-aware chunker
         # (~25% less parse CPU); within a block its parser reads quotes all the same.
+        # the piece's bytes are checked as UTF-8 at once (~10x faster than the parser's check of every cell); each
+        # cell is then valid too, since UTF-8 cut at ASCII bytes (delimiters, quotes, line ends) stays UTF-8
+        data = pa.py_buffer(memoryview(buffer)[:length])
+        if not _is_utf8(data):
+            raise FallbackNeeded
         try:
             with _catch_unraisable() as caught:
-                parsed = parse_strings(pa.py_buffer(memoryview(buffer)[:length]), names, handler, threads=threads, skip_header=False,
-                                       newlines_in_values=False, restart=invalid.clear, dialect=dialect)
+                parsed = parse_strings(data, names, handler, threads=threads, skip_header=False,
+                                       newlines_in_values=False, check_utf8=False, restart=invalid.clear, dialect=dialect)
         except Exception:  # not UTF-8, or not parseable: the general path names the lines
             raise FallbackNeeded from None
         if caught or invalid or parsed.num_rows != lines:
@@ -542,6 +549,16 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
         return rows > 0
 
     return header, field_names, batches(), finish
+
+
+def _count_lines(buffer, length: int, block: int = 1 << 20) -> int:
+    """Lines in buffer[:length] (a last one without its line end counted): numpy a block at a time, in cache
+    (~5x faster than bytearray.count, which reads a byte at a time)."""
+    import numpy as np
+
+    raw = np.frombuffer(buffer, np.uint8, length)
+    ends = sum(int(np.count_nonzero(raw[start : start + block] == 10)) for start in range(0, length, block))
+    return ends + (0 if length and raw[length - 1] == 10 else 1)
 
 
 def _fill(handle, buffer: bytearray, start: int, stop: int) -> tuple[int, bool]:
