@@ -311,10 +311,9 @@ def test_each_batch_is_checked_across_its_columns_beside_the_next_batchs_cells(p
     streamed = validate_package(package_copy).to_dict()
     assert streamed == general and not streamed["valid"]
     assert overlapped == [True]
-    mine = list(events)
-    assert {thread for what, _, thread in mine if what == "rules"} != {threading.main_thread().name}
-    assert all(thread == threading.main_thread().name for what, _, thread in mine if what == "fields")
-    order = [(what, batch) for what, batch, _ in mine]
+    assert {thread for what, _, thread in events if what == "rules"} != {threading.main_thread().name}
+    assert all(thread == threading.main_thread().name for what, _, thread in events if what == "fields")
+    order = [(what, batch) for what, batch, _ in events]
     batches = max(batch for _, batch in order) + 1
     assert batches > 3
     for batch in range(batches - 2):  # batch k's rules are done before batch k+2's cells are checked

@@ -504,19 +504,20 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
             invalid.append(row.number)
             return "skip"
 
-        # a value holding a line end leaves fewer rows than lines (or a parse error): the general path reads such a
-        # table in any case. So pyarrow may cut its blocks at every line end, not with its quote-aware chunker
-        # (~25% less parse CPU); within a block its parser reads quotes all the same.
-        # the piece's bytes are checked as UTF-8 at once (~10x faster than the parser's check of every cell); each
-        # cell is then valid too, since UTF-8 cut at ASCII bytes (delimiters, quotes, line ends) stays UTF-8
+        # the piece's bytes are checked as UTF-8 at once (~10% less parse CPU than pyarrow's check of every cell);
+        # each cell is then valid too, since UTF-8 cut at ASCII bytes (delimiters, quotes, line ends) stays UTF-8.
+        # A piece that is not goes to the general path, which names the lines.
         data = pa.py_buffer(memoryview(buffer)[:length])
         if not _is_utf8(data):
             raise FallbackNeeded
+        # a value holding a line end leaves fewer rows than lines (or a parse error): the general path reads such a
+        # table in any case. So pyarrow may cut its blocks at every line end, not with its quote-aware chunker
+        # (~25% less parse CPU); within a block its parser reads quotes all the same.
         try:
             with _catch_unraisable() as caught:
                 parsed = parse_strings(data, names, handler, threads=threads, skip_header=False,
                                        newlines_in_values=False, check_utf8=False, restart=invalid.clear, dialect=dialect)
-        except Exception:  # not UTF-8, or not parseable: the general path names the lines
+        except Exception:  # not parseable: the general path names the lines
             raise FallbackNeeded from None
         if caught or invalid or parsed.num_rows != lines:
             raise FallbackNeeded
@@ -553,7 +554,7 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
 
 def _count_lines(buffer, length: int, block: int = 1 << 20) -> int:
     """Lines in buffer[:length] (a last one without its line end counted): numpy a block at a time, in cache
-    (~5x faster than bytearray.count, which reads a byte at a time)."""
+    (~3x faster than bytearray.count on the pieces of a table of 10^6 rows)."""
     import numpy as np
 
     raw = np.frombuffer(buffer, np.uint8, length)
