@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from damage import edit_bytes, edit_rows, get_cell, set_cell, set_cells
 from minusma_facts.validation import table as table_module
@@ -145,3 +147,109 @@ def test_foreign_keys_looked_up_together_find_what_each_alone_finds(distinct):
         alone = pc.is_in(typed[name], value_set=target_ids.drop_null()).to_numpy(zero_copy_only=False)
         present = ~typed[name].is_null().to_numpy(zero_copy_only=False)  # a missing value is no foreign-key error
         assert (found[number] == alone)[present].all() and not alone[present].all()
+
+
+# -- the screens of ours are skipped only where they would find nothing ------------------------------------
+SCREENED_SCHEMA = {
+    "missingValues": ["", "NA", "=NA"],  # a missing value is a cell too: one that looks like a formula is found
+    "primaryKey": "item_id",
+    "fields": [
+        {"name": "item_id", "type": "string", "constraints": {"pattern": "^[a-z][a-z0-9_]*$"}},
+        {"name": "code", "type": "string", "constraints": {"pattern": "^[a-z-]+$"}},  # may begin with a sign
+        {"name": "ref_id", "type": "string", "missingValues": [""], "constraints": {"pattern": "^[a-z][a-z0-9_]*$"}},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["alpha", "beta", "Caf\u00e9"]}},
+        {"name": "risky", "type": "string", "constraints": {"enum": ["alpha", "=SUM(A1)", "Cafe\u0301", "b\u202eeta"]}},
+        {"name": "flag", "type": "boolean"},
+        {"name": "answer", "type": "boolean", "trueValues": ["yes", "=yes"], "falseValues": ["no"]},
+        {"name": "day", "type": "date"},
+        {"name": "note", "type": "string"},
+    ],
+}
+SCREENED_CELLS = {
+    "item_id": ["a_1", "b2", "zz", "", "NA", "=NA", " a_1", "a_1\t", "=cmd", "-a", "\u00e9t\u00e9", "a\u0007b", "A1"],
+    "code": ["abc", "a-b", "-ab", "+x", "", "=NA", "ab\u200b"],
+    "ref_id": ["a_1", "b", "", "NA", "=x", " b", "b\u0085"],
+    "kind": ["alpha", "beta", "Caf\u00e9", "Cafe\u0301", "", "NA", "=NA", "gamma", "\u202ealpha"],
+    "risky": ["alpha", "=SUM(A1)", "Cafe\u0301", "b\u202eeta", "", "=NA"],
+    "flag": ["true", "false", "TRUE", "0", "yes", "", "=NA", "\ttrue"],
+    "answer": ["yes", "=yes", "no", "", "=NA", "maybe"],
+    "day": ["2024-01-31", "2024-02-30", "", "NA", "=NA", "2024-1-5", "\u20122024-01-01"],
+    "note": ["plain", "=1+1", "Cafe\u0301", "", "tab\there"],
+}
+
+
+SCREENS = {"id-whitespace", "formula-injection", "control-character", "not-nfc"}
+
+
+def _screened_table(rows: list[dict[str, str]]):
+    import numpy as np
+    import pyarrow as pa
+
+    from minusma_facts.validation.table import TableData, _same_line
+
+    n = len(rows)
+    columns = {f["name"]: pa.chunked_array([pa.array([r[f["name"]] for r in rows[: n // 2]], pa.string()),
+                                            pa.array([r[f["name"]] for r in rows[n // 2 :]], pa.string())])
+               for f in SCREENED_SCHEMA["fields"]}
+    return TableData("t", "t.csv", SCREENED_SCHEMA, [f["name"] for f in SCREENED_SCHEMA["fields"]], columns,
+                     np.arange(2, n + 2), np.zeros(n, bool), _same_line)
+
+
+def _screened_findings(rows: list[dict[str, str]]):
+    """What check_fields finds of the screens' types, as (type, row, field), and the fields it screened."""
+    from minusma_facts.report import Report
+    from minusma_facts.validation import cells
+
+    report = Report("t", 10_000)
+    screened = []
+    real_screen = cells._screen
+
+    def screen(emit, column, name, *rest):
+        screened.append(name)
+        return real_screen(emit, column, name, *rest)
+
+    cells._screen = screen
+    try:
+        cells.check_fields(report, _screened_table(rows))
+    finally:
+        cells._screen = real_screen
+    report.sort()
+    return sorted((p.type, p.row, p.field) for p in report.errors + report.warnings if p.type in SCREENS), screened
+
+
+def _every_column_screened(rows: list[dict[str, str]]):
+    """The same, from the screens run on every column whatever its other checks found."""
+    import numpy as np
+
+    from minusma_facts.validation import cells
+
+    table = _screened_table(rows)
+    found = []
+    for field in SCREENED_SCHEMA["fields"]:
+        name = field["name"]
+
+        def emit(mask, type_, field_name, note):
+            found.extend((type_, int(i) + 2, field_name) for i in np.flatnonzero(mask))
+
+        cells._screen(emit, table.columns[name], name, field["type"], name in cells.key_fields(SCREENED_SCHEMA))
+    return sorted(found)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries({name: st.sampled_from(values) for name, values in SCREENED_CELLS.items()}),
+                min_size=1, max_size=12))
+def test_screens_skipped_only_where_they_would_find_nothing(rows):
+    """A column whose every non-empty cell matches a pattern of safe ASCII classes, is one of a few safe texts
+    (an enum, a boolean's words) or a date the fast path read is not screened: check_fields finds what the screens
+    find when run on every column."""
+    assert _screened_findings(rows)[0] == _every_column_screened(rows)
+
+
+def test_clean_columns_of_safe_texts_are_not_screened():
+    """The skip happens: on clean cells only the column whose pattern allows a sign first, the enum and the boolean
+    whose texts a screen flags, and the free text are screened."""
+    rows = [{"item_id": f"a{i}", "code": "ab", "ref_id": "" if i % 2 else "b", "kind": "beta", "risky": "alpha", "flag": "true", "answer": "no", "day": "2024-01-31",
+             "note": "x"}
+            for i in range(4)]
+    findings, screened = _screened_findings(rows)
+    assert findings == [] and sorted(screened) == ["answer", "code", "note", "risky"]

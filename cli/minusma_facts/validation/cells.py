@@ -160,15 +160,15 @@ def _class_run_mask(column, fixed, repeated, at_least):
     return np.concatenate(parts) if parts else np.zeros(0, bool)
 
 
-def _formula_mask(column):
+def _formula_mask(column, first=None):
     """True where a spreadsheet would run the cell as a formula (safety.looks_like_formula): the first byte
     is a sign, or a byte that may begin white space, NBSP, a zero-width space or a fullwidth sign, and then
-    the cell is looked at in Python (few cells do)."""
+    the cell is looked at in Python (few cells do). `first`: the cells' first bytes, when already read."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    first = _first_bytes(column)
+    first = _first_bytes(column) if first is None else first
     mask = _FORMULA_LEADS[first]
     maybe = _LOOKALIKE[first]
     if maybe.any():
@@ -266,6 +266,57 @@ def _control_leads(raw, hits):
 def _controls(cell: str) -> str:
     found = sorted({c for c in cell if re.match(_CONTROL_RE, c)})
     return ", ".join(f"U+{ord(c):04X}" for c in found[:5]) + (" and more" if len(found) > 5 else "")
+
+
+# -- screens with nothing to screen ------------------------------------------------------------------------
+# The screens of ours (id white space, formulas, control characters, NFC) judge each cell by itself. So when
+# every non-empty cell of a column is known to be one of a few texts (an enum, a boolean's words), or to be made
+# of bytes none of them flags (a pattern of ASCII classes, a date the fast path read), their verdict on the
+# column is known without reading it. An empty cell none of them flags.
+def _spaced(column, first=None):
+    """True where an id has white space at its start or end. White space begins and ends with a byte that is no
+    printable ASCII: only cells with one at an end are trimmed to compare (~3x faster on the ids, which have none)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    spaced = np.zeros(len(column), bool)
+    for edge in (_first_bytes(column) if first is None else first, _first_bytes(column, last=True)):
+        spaced |= (edge > 0) & ((edge <= 0x20) | (edge >= 0x7F))
+    if spaced.any():
+        spaced &= _np(pc.not_equal(pc.utf8_trim_whitespace(column), column))
+    return spaced
+
+
+def _texts_pass(texts: list[str], is_id: bool) -> bool:
+    """Whether no screen flags any of these texts: the same code that screens a column, run on them."""
+    import pyarrow as pa
+
+    array = pa.array(texts, pa.string())
+    if is_id and _spaced(array).any():
+        return False
+    return not (_formula_mask(array).any() or _control_mask(array).any()) and all(unicodedata.is_normalized("NFC", t) for t in texts)
+
+
+def _class_run_passes(pattern: str) -> bool:
+    """Whether no screen flags a cell that matches this pattern of ASCII classes: every byte it allows is printable
+    ASCII but the space (no white space, control character or other script), and none it allows first may begin
+    a formula, even behind white space."""
+    atoms = _class_run(pattern)
+    if atoms is None:
+        return False
+    fixed, repeated, _ = atoms
+    classes = [*fixed, *([repeated] if repeated is not None else [])]
+    if not classes or not all(0x21 <= b <= 0x7E for allowed in classes for b in allowed):  # all _class_run reads
+        return False
+    leads = _FORMULA_LEADS | _LOOKALIKE
+    return not any(leads[b] for b in classes[0])
+
+
+def _all_or_empty(column, known, empty=None) -> bool:
+    """Whether every cell is `known` or empty (`empty`: where the cells are empty, when already known)."""
+    if known.all():
+        return True
+    return bool((known | ((_lengths(column) == 0) if empty is None else empty)).all())
 
 
 # -- fast paths: numpy on the Arrow buffers, for the cells almost every column holds -------------------------
@@ -489,7 +540,9 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
         fmt = descriptor.get("format", "default") or "default"
         constraints = descriptor.get("constraints") or {}
         field_missing = descriptor.get("missingValues")
-        missing = _missing(column, [str(v) for v in field_missing] if field_missing is not None else missing_values)
+        values = [str(v) for v in field_missing] if field_missing is not None else missing_values
+        missing = _missing(column, values)
+        empty = missing if set(values) == {""} else None  # where the cells are empty, if `missing` says so
         present = ~missing
 
         # -- type ---------------------------------------------------------------------------------------
@@ -501,8 +554,11 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
             fast = _fast_number(column, present)
         elif kind == "date" and fmt == "default":
             fast = _fast_date(column, present)
+        settled = False  # every non-empty cell known to pass the screens of ours (see _spaced and below)
         if fast is not None:
             valid, typed = present, fast
+            # a date the fast path read is ten digits and dashes
+            settled = kind == "date" and _all_or_empty(column, present, empty)
         elif kind in ("integer", "number"):
             valid = _regex_mask(column, TYPE_PATTERNS[kind]) & present
             cleaned = pc.replace_substring_regex(pc.utf8_trim_whitespace(column), pattern=r"^\+", replacement="")
@@ -521,6 +577,7 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
             is_false = _np(pc.is_in(column, value_set=pa.array(falses, pa.string())))
             valid = (is_true | is_false) & present
             typed = pa.array(np.where(is_true, True, False), mask=~valid)
+            settled = _all_or_empty(column, valid, empty) and _texts_pass([*trues, *falses], name in ids)
         elif kind == "date" and fmt == "default":
             valid = _regex_mask(column, TYPE_PATTERNS["date"]) & present
             candidates = pc.if_else(pa.array(valid), column, pa.scalar("1970-01-01"))
@@ -558,10 +615,14 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 inside = _np(pc.is_in(column, value_set=pa.array([str(v) for v in enum], pa.string())))
             emit(valid & ~inside, "constraint-error", name, lambda cell: f'"{cell}" is not one of the allowed values ({_short(enum)})')
+            if kind == "string" and not settled:
+                settled = _all_or_empty(column, valid & inside, empty) and _texts_pass([str(v) for v in enum], name in ids)
         if "pattern" in constraints and kind == "string":
             pattern = constraints["pattern"]
             matches = _regex_mask(column, f"^(?:{pattern})$")
             emit(valid & ~matches, "constraint-error", name, lambda cell: f'"{cell}" does not match the pattern {pattern}')
+            if not settled:
+                settled = _class_run_passes(f"^(?:{pattern})$") and _all_or_empty(column, matches, empty)
         for key, compare, word in (("minimum", pc.less, "below the minimum"), ("maximum", pc.greater, "above the maximum")):
             if key in constraints and kind in ("integer", "number", "date"):
                 bound = constraints[key]
@@ -589,32 +650,36 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
             ordinal[1] += 1
 
         # -- ours ----------------------------------------------------------------------------------------
-        if name in ids:
-            # white space begins and ends with a byte that is no printable ASCII: only cells with one at an end are
-            # trimmed to compare (~3x faster on the ids, which have none)
-            spaced = np.zeros(len(column), bool)
-            for edge in (_first_bytes(column), _first_bytes(column, last=True)):
-                spaced |= (edge > 0) & ((edge <= 0x20) | (edge >= 0x7F))
-            if spaced.any():
-                spaced &= _np(pc.not_equal(pc.utf8_trim_whitespace(column), column))
-            emit(spaced, "id-whitespace", name,
-                 lambda cell: f'the id "{cell}" has white space at its start or end')
-        if kind not in NUMERIC:
-            emit(_formula_mask(column), "formula-injection", name,
-                 lambda cell: f'"{cell[:40]}" starts with "{_formula_sign(cell)}"{_behind(cell)}, which a spreadsheet would run as a formula')
-            emit(_control_mask(column), "control-character", name,
-                 lambda cell: f'"{clean(cell, 60)}" holds {_controls(cell)}, which a terminal or editor would act on or hide')
-        if not _ascii(column):
-            non_ascii = ~_np(pc.string_is_ascii(column))
-            # each distinct non-ASCII text is checked once in Python, then found again in the column
-            distinct = pc.unique(column.filter(pa.array(non_ascii))).to_pylist()
-            bad = [v for v in distinct if not unicodedata.is_normalized("NFC", v)]
-            if bad:
-                mask = non_ascii & _np(pc.is_in(column, value_set=pa.array(bad, pa.string())))
-                emit(mask, "not-nfc", name, lambda cell: f'"{cell[:40]}" is not in Unicode NFC (normalize it to NFC)')
+        if not settled:  # else every non-empty cell is known to pass the screens: nothing to read
+            _screen(emit, column, name, kind, name in ids)
         if keep is not None and name not in keep and counts.get(name) == 1:
             del table.columns[name]
             table.typed.pop(name, None)
+
+
+def _screen(emit, column, name: str, kind: str, is_id: bool) -> None:
+    """Ours, on one column: ids with white space at an end, formulas, control characters, text not in NFC."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = None  # the cells' first bytes, read once for both screens that look at them
+    if is_id:
+        first = _first_bytes(column)
+        emit(_spaced(column, first), "id-whitespace", name,
+             lambda cell: f'the id "{cell}" has white space at its start or end')
+    if kind not in NUMERIC:
+        emit(_formula_mask(column, first), "formula-injection", name,
+             lambda cell: f'"{cell[:40]}" starts with "{_formula_sign(cell)}"{_behind(cell)}, which a spreadsheet would run as a formula')
+        emit(_control_mask(column), "control-character", name,
+             lambda cell: f'"{clean(cell, 60)}" holds {_controls(cell)}, which a terminal or editor would act on or hide')
+    if not _ascii(column):
+        non_ascii = ~_np(pc.string_is_ascii(column))
+        # each distinct non-ASCII text is checked once in Python, then found again in the column
+        distinct = pc.unique(column.filter(pa.array(non_ascii))).to_pylist()
+        bad = [v for v in distinct if not unicodedata.is_normalized("NFC", v)]
+        if bad:
+            mask = non_ascii & _np(pc.is_in(column, value_set=pa.array(bad, pa.string())))
+            emit(mask, "not-nfc", name, lambda cell: f'"{cell[:40]}" is not in Unicode NFC (normalize it to NFC)')
 
 
 def _key_strings(table: TableData, names: list[str]):
