@@ -40,6 +40,9 @@ DESCRIPTOR_CASES = [
     pytest.param(lambda p: edit_json(p, "datapackage.json", _set_path("figures", "../schemas/x.json", "schema")), "unsafe-path", "datapackage.json", "schema", id="schema path with dotdot"),
     pytest.param(lambda p: (p / "schemas" / "extra.schema.json").write_text("{}", encoding="utf-8"), "resource-missing", "schemas/extra.schema.json", None, id="schema of no resource"),
     pytest.param(lambda p: (p / "schemas" / "figures.schema.json").write_text("{oops", encoding="utf-8"), "schema-error", "schemas/figures.schema.json", None, id="schema not JSON"),
+    # a null among a boolean's words: reported, and its cells still read (no crash where they all are words)
+    pytest.param(lambda p: edit_json(p, "schemas/actors.schema.json", lambda d: next(f for f in d["fields"] if f["name"] == "is_named").update(trueValues=["true", None])),
+                 "descriptor-error", "datapackage.json", None, id="null in trueValues"),
 ]
 
 

@@ -288,9 +288,12 @@ def _spaced(column, first=None):
 
 
 def _texts_pass(texts: list[str], is_id: bool) -> bool:
-    """Whether no screen flags any of these texts: the same code that screens a column, run on them."""
+    """Whether no screen flags any of these texts: the same code that screens a column, run on them. A text that
+    is no string (a null in a boolean's trueValues, which the descriptor check reports) leaves the column screened."""
     import pyarrow as pa
 
+    if not all(isinstance(t, str) for t in texts):
+        return False
     array = pa.array(texts, pa.string())
     if is_id and _spaced(array).any():
         return False
