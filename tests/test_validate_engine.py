@@ -113,7 +113,8 @@ def test_class_run_patterns_match_what_re2_matches(pattern):
     alphabet = list("abcxyzAZ09_-./ \n\t") + ["\u00e9", "\u20ac", ""]
     cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(3000)]
     cells += ["abc", "a_1", "1ab", "MLI", "ML", "ab", "a" * 64, "0" * 64, "abc\n", "", "x", "en", "a.txt", "texts/a.txt"]
-    column = pa.chunked_array([pa.array(cells[:1000]), pa.array(cells[1000:]).slice(3)])
+    # a sliced chunk, and chunks with no byte at all (empty cells only, no cell)
+    column = pa.chunked_array([pa.array(cells[:1000]), pa.array(cells[1000:]).slice(3), pa.array(["", ""]), pa.array([], pa.string())])
     wrapped = f"^(?:{pattern})$"
     expected = pc.match_substring_regex(column, pattern=wrapped).to_numpy(zero_copy_only=False)
     assert (_regex_mask(column, wrapped) == expected).all()

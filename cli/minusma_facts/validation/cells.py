@@ -148,10 +148,11 @@ def _class_run_mask(column, fixed, repeated, at_least):
         data = chunk.buffers()[2]
         raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
         for k, allowed in enumerate(fixed):
-            index = np.flatnonzero(ok)
-            if not len(index):
+            if not ok.any():  # so some cell has a byte k, and `raw` is not empty
                 break
-            ok[index] = table(allowed)[raw[starts[index] + k]]
+            # byte k of every cell at once, not of the cells still in (a gather and a scatter fewer): where a cell
+            # is too short, the byte read is another cell's or clipped, and `ok` is False there already
+            ok &= table(allowed).take(raw.take(starts + k, mode="clip"))
         if repeated is not None and len(chunk):
             first, last = int(offsets[0]), int(offsets[-1])
             bad = _positions(raw[first:last], ~table(repeated)) + first
