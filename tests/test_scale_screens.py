@@ -114,7 +114,7 @@ def test_short_columns_never_start_duckdb(monkeypatch):
 
 
 def test_threads_may_ask_at_once(screened):
-    """Each question has a database of its own: the columns one thread registers are not another's."""
+    """Each thread has a database of its own: the columns one thread registers are not another's."""
     from concurrent.futures import ThreadPoolExecutor
 
     ids = pa.array([f"actor_{i:05d}" for i in range(20000)], pa.string())
@@ -131,6 +131,46 @@ def test_duckdb_reads_no_file(tmp_path):
     path = str(tmp_path / "secret.csv").replace("'", "''")
     assert screens._ask(f"SELECT count(*) FROM read_csv('{path}')") is None
     assert screens._ask("SELECT count(*) FROM v", v=pa.array(["a", "b"], pa.string())) == 2
+
+
+def test_questions_share_a_database_until_it_is_closed():
+    """A thread's questions are asked in one database, each column registered for its question only; close()
+    closes it, and the next question opens another. A question DuckDB fails on closes it too."""
+    ids = pa.array(["a", "b"], pa.string())
+    screens.close()
+    assert screens._ask("SELECT count(*) FROM v", v=ids) == 2
+    first = screens._open.connection
+    assert screens._ask("SELECT count(*) FROM t", t=ids) == 2
+    assert screens._open.connection is first
+    assert screens._ask("SELECT count(*) FROM v") is None  # v went with its question
+    assert screens._open.connection is None
+    assert screens._ask("SELECT count(*) FROM v", v=ids) == 2
+    assert screens._open.connection is not first
+    screens.close()
+    assert screens._open.connection is None
+
+
+def test_validate_asks_a_tables_questions_in_one_database_and_closes_it(package_copy, monkeypatch):
+    """validate opens at most one database a table for the key screens (in the thread that checks the table, or in
+    the worker that checks its early foreign keys), asks them all there, and leaves none open."""
+    import threading
+
+    import duckdb
+
+    opened, asked = [], []
+    connect, ask = duckdb.connect, screens._ask
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(threading.current_thread().name) or connect(*a, **k))
+    monkeypatch.setattr(screens, "_ask", lambda sql, **columns: asked.append(sql) or ask(sql, **columns))
+    monkeypatch.setattr(screens, "SCREEN_ROWS", 0)
+    left_open = []  # before each table is read: the last table's database was closed
+    report = validate_package(package_copy, progress=lambda *a: left_open.append(getattr(screens._open, "connection", None)))
+    assert report.valid, report.errors[:3]
+    assert len(left_open) == len(report.tables) and not any(left_open)
+    assert len(asked) > len(opened) >= 1
+    for thread in set(opened):
+        assert opened.count(thread) <= len(report.tables), opened
+    assert getattr(screens._open, "connection", None) is None
+    assert not [t for t in threading.enumerate() if t.name.startswith("batch-rules")]  # their databases went with them
 
 
 def test_a_large_clean_key_is_cleared_by_the_screen_alone(monkeypatch):

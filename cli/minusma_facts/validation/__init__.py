@@ -124,6 +124,7 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
 
     from .cells import check_fields, check_foreign_keys, check_primary_key, check_unique
     from .provenance import check_spans
+    from .screens import close as close_screens
     from .semantics import check_semantics, whole_table_fields
     from .table import FALLBACK, FallbackNeeded, TableData, _check_header, _same_line, open_batches
 
@@ -192,6 +193,7 @@ def _stream_table(report: Report, name: str, index: int, file: str, path: Path, 
             pending.result()
         return None
     finally:
+        second.submit(close_screens)  # the worker's own database, if the early foreign keys asked in it
         second.shutdown(wait=True)
     if not finish(rows):
         return None
@@ -285,6 +287,7 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
     import pyarrow
 
     from ..safety import no_network
+    from . import screens
 
     previous = pyarrow.default_memory_pool()
     try:
@@ -296,6 +299,7 @@ def validate_package(path: str | Path = ".", sources_dir: str | Path | None = No
         with no_network():
             return _validate(path, sources_dir, limit, progress, max_bytes)
     finally:
+        screens.close()
         pyarrow.set_memory_pool(previous)
 
 
@@ -318,6 +322,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     from ..archive import MAX_ENTRY_BYTES
     from .dialect import DEFAULT
     from .table import FALLBACK, MAX_HEADER_BYTES, TableData, long_header, read_table
+    from .screens import close as close_screens
 
     path = Path(path)
     if sources_dir is not None and not Path(sources_dir).is_dir():
@@ -410,6 +415,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         texts = load_texts(report, package, None, sources_dir)
 
     for step, name in enumerate(order):
+        close_screens()  # the last table's key screens (one database for each table's questions)
         if progress is not None:
             progress(name, step, len(order))
         i = position[name]
@@ -530,6 +536,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         waiting.append(name)
         check_ready_foreign_keys()
     check_ready_foreign_keys(final=True)
+    close_screens()
     slim.clear()
     package.drop_local()
     if "events" in position:
