@@ -189,6 +189,71 @@ def test_control_and_formula_screens_agree_with_the_full_checks():
     assert changed and all(any(0 < b <= 0x20 or b >= 0x7F for b in (e[0], e[-1])) for e in changed)
 
 
+def _nfc_maybe() -> set[int]:
+    """The code points NFC may compose with what stands before them (NFC_Quick_Check=Maybe), from unicodedata: the
+    second of the two code points a primary composite decomposes to (one NFC leaves as it is), and the Hangul
+    vowel and trailing jamo, which compose by rule."""
+    import unicodedata
+
+    maybe = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for code in range(0x110000):
+        mapping = unicodedata.decomposition(chr(code))
+        if mapping and not mapping.startswith("<") and len(mapping.split()) == 2 \
+                and unicodedata.normalize("NFC", chr(code)) == chr(code):
+            maybe.add(int(mapping.split()[1], 16))
+    return maybe
+
+
+def test_the_nfc_screen_passes_only_starters_that_nfc_keeps_and_never_composes():
+    """cells._nfc_suspects, on one cell per code point from U+0080 up: a code point it passes has combining class 0,
+    is its own NFC and is no second half of a composition (so a text of such code points is in NFC: Unicode's
+    quick check). It passes exactly U+0080 to U+02FF and U+2002 to U+207F; U+2000 and U+2001 (which NFC replaces)
+    and the combining marks are looked at."""
+    import unicodedata
+
+    import pyarrow as pa
+
+    from minusma_facts.validation.cells import _nfc_suspects
+
+    codes = [c for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF]
+    suspect = _nfc_suspects(pa.array([chr(c) for c in codes], pa.string()))
+    passed = [c for c, flagged in zip(codes, suspect.tolist()) if not flagged]
+    assert passed == [*range(0x80, 0x300), *range(0x2002, 0x2080)]
+    maybe = _nfc_maybe()
+    for code in passed:
+        char = chr(code)
+        assert unicodedata.combining(char) == 0 and unicodedata.normalize("NFC", char) == char and code not in maybe, hex(code)
+
+
+def test_the_nfc_screen_finds_every_cell_that_is_not_nfc():
+    """On random cells of passed and looked-at code points (precomposed and decomposed letters, combining marks
+    in and out of order, Hangul syllables and jamo, NFC's singletons, typographic quotes), the not-nfc findings of
+    cells._screen are exactly the cells unicodedata finds not in NFC, in a sliced chunk too."""
+    import random
+    import unicodedata
+
+    import numpy as np
+    import pyarrow as pa
+
+    from minusma_facts.validation.cells import _nfc_suspects, _screen
+
+    rng = random.Random(12)
+    alphabet = list("ae AE") + ["\u00e9", "\u00c5", "\u0301", "\u0327", "\u0323", "\u0344", "\u212b", "\u2126", "\u2000", "\u2001",
+                                "\u2002", "\u2019", "\u201c", "\u2014", "\u2070", "\u1100", "\u1161", "\u11a8", "\uac00", "\uac01",
+                                "\u0b47", "\u0b3e", "\uf900", "\u3042", "\u3099", "\U0001f600", "\u02bc", "\u00ef", ""]
+    cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(6000)]
+    column = pa.chunked_array([pa.array(cells[:2500]), pa.array(cells[2500:]).slice(5)])
+    flat = cells[:2500] + cells[2505:]
+    expected = [not unicodedata.is_normalized("NFC", v) for v in flat]
+    assert 100 < sum(expected) < len(flat) - 100
+    suspect = _nfc_suspects(column)
+    assert not any(e and not s for e, s in zip(expected, suspect.tolist()))
+    assert (~suspect).sum() > 1000  # the screen passes cells: unicodedata looks at the rest only
+    found = {}
+    _screen(lambda mask, type_, name, note: found.__setitem__(type_, np.asarray(mask)), column, "text", "string", False)
+    assert found["not-nfc"].tolist() == expected
+
+
 def test_distinct_rows_groups_rows_by_their_values():
     """provenance._distinct_rows (one Arrow group-by) gives each row with every value its combination's group
     and that group's first row, on random columns of text and integers cut into chunks anywhere."""
