@@ -254,6 +254,38 @@ def test_the_nfc_screen_finds_every_cell_that_is_not_nfc():
     assert found["not-nfc"].tolist() == expected
 
 
+def test_the_fast_date_path_reads_every_date_as_python_does():
+    """cells._fast_date, on columns of random dates from 1000 to 9999 (leap days, month and year ends, sliced
+    chunks, missing cells): the same days as datetime.date; and no typed column at all (the general path then
+    reads it) when one cell is no real YYYY-MM-DD date."""
+    import datetime
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from minusma_facts.validation.cells import _fast_date
+
+    rng = random.Random(13)
+    first, last = datetime.date(1000, 1, 1).toordinal(), datetime.date(9999, 12, 31).toordinal()
+    edges = ["1000-01-01", "9999-12-31", "1970-01-01", "1969-12-31", "2000-02-29", "2024-02-29", "1600-02-29", "2023-03-01",
+             "2023-12-31", "2024-01-01", "1900-02-28", "2100-03-01"]
+    wrong = ["1900-02-29", "2023-02-29", "2100-02-29", "2023-04-31", "2023-00-10", "2023-13-01", "2023-01-00", "2023-01-32",
+             "0999-12-31", "2023/01/05", "2023-1-05 ", "２０２３-01-05"[:10], "2023-01-0a", "-023-01-05", "2023--1-05", "2023-01/05", "2023-01005", "2023001-05"]
+    for _ in range(60):
+        cells = [rng.choice(edges) if rng.random() < 0.2 else datetime.date.fromordinal(rng.randint(first, last)).isoformat()
+                 for _ in range(rng.randint(1, 300))]
+        present = np.array([rng.random() > 0.1 for _ in cells])
+        cells = [c if p else "" for c, p in zip(cells, present)]
+        cut = rng.randint(0, len(cells))
+        column = pa.chunked_array([pa.array(["x"] + cells[:cut], pa.string()).slice(1), pa.array(cells[cut:], pa.string())])
+        expected = pa.array([datetime.date.fromisoformat(c) if p else None for c, p in zip(cells, present)], pa.date32())
+        assert _fast_date(column, present).equals(expected)
+        bad = rng.randrange(len(cells))
+        cells[bad], present[bad] = rng.choice(wrong), True
+        assert _fast_date(pa.chunked_array([pa.array(cells)]), present) is None, cells[bad]
+
+
 def test_distinct_rows_groups_rows_by_their_values():
     """provenance._distinct_rows (one Arrow group-by) gives each row with every value its combination's group
     and that group's first row, on random columns of text and integers cut into chunks anywhere."""

@@ -484,8 +484,14 @@ def _fast_number(column, present):
         return None
 
 
+_DAYS_IN_MONTH = __import__("numpy").array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], "int32")
+_DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9]
+
+
 def _fast_date(column, present):
-    """Typed date32 values when every present cell is a real YYYY-MM-DD date (years 1000-9999), else None."""
+    """Typed date32 values when every present cell is a real YYYY-MM-DD date (years 1000-9999), else None. The
+    ten bytes of each cell are read as one row of a uint8 matrix; the day count is civil arithmetic in int32
+    (H. Hinnant's days_from_civil), with no datetime64 conversion."""
     import numpy as np
     import pyarrow as pa
 
@@ -494,30 +500,32 @@ def _fast_date(column, present):
         return None
     flat = column.combine_chunks() if hasattr(column, "combine_chunks") else column
     index = np.flatnonzero(present)
-    n = len(flat)
-    days = np.zeros(n, np.int32)
+    days = np.zeros(len(flat), np.int32)
     if len(index):
         data = flat.buffers()[2]
         if data is None:
             return None
         raw = np.frombuffer(data, np.uint8)
-        starts = _offsets(flat)[:-1][index].astype(np.int64)
-        cells = raw[starts[:, None] + np.arange(10)].astype(np.int64) - 48
-        digit_positions = [0, 1, 2, 3, 5, 6, 8, 9]
-        if not (((cells[:, digit_positions] >= 0) & (cells[:, digit_positions] <= 9)).all()
-                and (cells[:, 4] == ord("-") - 48).all() and (cells[:, 7] == ord("-") - 48).all()):
+        starts = _offsets(flat)[:-1][index]
+        cells = raw[starts[:, None] + np.arange(10, dtype=starts.dtype)]
+        cells -= 48  # "0" is 0; a byte below it wraps round above 9, and "-" is 253
+        if not ((cells[:, _DATE_DIGITS] <= 9).all() and (cells[:, 4] == 253).all() and (cells[:, 7] == 253).all()):
             return None
+        cells = cells.astype(np.int32)
         year = cells[:, 0] * 1000 + cells[:, 1] * 100 + cells[:, 2] * 10 + cells[:, 3]
         month = cells[:, 5] * 10 + cells[:, 6]
         day = cells[:, 8] * 10 + cells[:, 9]
         if not ((year >= 1000).all() and (month >= 1).all() and (month <= 12).all() and (day >= 1).all()):
             return None
-        month_start = (year - 1970) * 12 + (month - 1)
-        first = month_start.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        following = (month_start + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        if not (day <= following - first).all():
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        if not (day <= _DAYS_IN_MONTH[month] + (leap & (month == 2))).all():
             return None
-        days[index] = (first + day - 1).astype(np.int32)
+        # days since 1970-01-01: years counted from March, so that February's leap day ends a year
+        shifted = year - (month <= 2)
+        era = shifted // 400
+        of_era = shifted - era * 400
+        of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+        days[index] = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
     return pa.array(days, pa.date32(), mask=~present)
 
 
