@@ -159,6 +159,20 @@ def test_a_table_that_falls_back_part_way_leaves_no_file_open(tmp_path, monkeypa
     assert len(handles) == 2 and all(handle.closed for handle in handles)  # the header's read and the pieces'
 
 
+def test_each_column_of_a_batch_is_one_chunk(tmp_path, monkeypatch):
+    """pyarrow parses a piece in blocks; the reader hands each column of a batch over as one chunk (the checks
+    then go over one buffer, not one per block), with every value in its place."""
+    monkeypatch.setattr(table_module, "parse_strings", functools.partial(table_module.parse_strings, block_size=256))
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"id,text\n" + b"".join(b"r%d,some text %d\n" % (i, i) for i in range(2000)))
+    header, names, batches, finish = table_module.open_batches(path, {"fields": [{"name": "id"}, {"name": "text"}]}, block_size=1 << 13)
+    seen = list(batches)
+    assert len(seen) > 3 and finish(sum(len(blank) for _, blank in seen))
+    assert all(column.num_chunks == 1 for columns, _ in seen for column in columns.values())
+    assert [v for columns, _ in seen for v in columns["id"].to_pylist()] == [f"r{i}" for i in range(2000)]
+    assert [v for columns, _ in seen for v in columns["text"].to_pylist()] == [f"some text {i}" for i in range(2000)]
+
+
 def test_control_and_formula_screens_agree_with_the_full_checks():
     """cells._control_mask screens bytes before RE2 and _formula_mask reads first bytes: on random cells full
     of look-alikes (curly quotes, dashes, NBSP, zero-width and bidi characters, C0 and C1 controls) both give

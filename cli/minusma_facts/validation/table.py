@@ -521,9 +521,18 @@ def open_batches(path, schema: dict[str, Any], block_size: int = 1 << 25, thread
             raise FallbackNeeded from None
         if caught or invalid or parsed.num_rows != lines:
             raise FallbackNeeded
+        rows = parsed.num_rows
         arrays = [parsed.column(i) for i in range(width)]
+        del parsed
+        # one chunk a column, here in the worker: pyarrow parses a piece in blocks, ~8 chunks a column, and every
+        # check of the batch would otherwise go over each of them (~5% less wall and CPU time at 10^6 rows per
+        # table). A column at a time, so that only one column is held twice.
+        for i, array in enumerate(arrays):
+            if array.num_chunks > 1:
+                arrays[i] = pa.chunked_array([array.combine_chunks()], array.type)
+                del array
         columns = {name: arrays[i] for i, name in enumerate(field_names) if i < len(header)}
-        blank = _blank_rows(arrays[: len(field_names)] if field_names else arrays, missing_values, parsed.num_rows)
+        blank = _blank_rows(arrays[: len(field_names)] if field_names else arrays, missing_values, rows)
         return columns, blank
 
     def batches():
