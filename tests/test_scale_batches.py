@@ -219,10 +219,10 @@ def _nfc_maybe() -> set[int]:
 
 
 def test_the_nfc_screen_passes_only_starters_that_nfc_keeps_and_never_composes():
-    """cells._nfc_suspects, on one cell per code point from U+0080 up: a code point it passes has combining class 0,
-    is its own NFC and is no second half of a composition (so a text of such code points is in NFC: Unicode's
-    quick check). It passes exactly U+0080 to U+02FF and U+2002 to U+207F; U+2000 and U+2001 (which NFC replaces)
-    and the combining marks are looked at."""
+    """cells._nfc_suspects, on one cell per code point from U+0080 up: a code point it passes is assigned, has
+    combining class 0, is its own NFC and is no second half of a composition (so a text of such code points is in
+    NFC: Unicode's quick check). It passes exactly U+0080 to U+02FF and U+2002 to U+203F; U+2000 and U+2001 (which
+    NFC replaces) and the combining marks are looked at. Also read a byte at a time (a character cut by a block)."""
     import unicodedata
 
     import pyarrow as pa
@@ -232,10 +232,13 @@ def test_the_nfc_screen_passes_only_starters_that_nfc_keeps_and_never_composes()
     codes = [c for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF]
     suspect = _nfc_suspects(pa.array([chr(c) for c in codes], pa.string()))
     passed = [c for c, flagged in zip(codes, suspect.tolist()) if not flagged]
-    assert passed == [*range(0x80, 0x300), *range(0x2002, 0x2080)]
+    assert passed == [*range(0x80, 0x300), *range(0x2002, 0x2040)]
+    near = [chr(c) for c in range(0x80, 0x3100)]
+    assert (_nfc_suspects(pa.array(near, pa.large_string()), block=1) == _nfc_suspects(pa.array(near, pa.string()))).all()
     maybe = _nfc_maybe()
     for code in passed:
         char = chr(code)
+        assert unicodedata.category(char) != "Cn", hex(code)
         assert unicodedata.combining(char) == 0 and unicodedata.normalize("NFC", char) == char and code not in maybe, hex(code)
 
 
@@ -256,13 +259,17 @@ def test_the_nfc_screen_finds_every_cell_that_is_not_nfc():
                                 "\u2002", "\u2019", "\u201c", "\u2014", "\u2070", "\u1100", "\u1161", "\u11a8", "\uac00", "\uac01",
                                 "\u0b47", "\u0b3e", "\uf900", "\u3042", "\u3099", "\U0001f600", "\u02bc", "\u00ef", ""]
     cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(6000)]
-    column = pa.chunked_array([pa.array(cells[:2500]), pa.array(cells[2500:]).slice(5)])
-    flat = cells[:2500] + cells[2505:]
+    # a sliced chunk, an empty one and one of empty cells
+    column = pa.chunked_array([pa.array(cells[:2500]), pa.array(cells[2500:]).slice(5), pa.array([], pa.string()), pa.array(["", ""])])
+    flat = cells[:2500] + cells[2505:] + ["", ""]
     expected = [not unicodedata.is_normalized("NFC", v) for v in flat]
     assert 100 < sum(expected) < len(flat) - 100
     suspect = _nfc_suspects(column)
     assert not any(e and not s for e, s in zip(expected, suspect.tolist()))
     assert (~suspect).sum() > 1000  # the screen passes cells: unicodedata looks at the rest only
+    for block in (1, 2, 3, 7):  # characters cut by the blocks the bytes are read in
+        assert (_nfc_suspects(column, block=block) == suspect).all()
+    assert (_nfc_suspects(column.cast(pa.large_string())) == suspect).all()
     found = {}
     _screen(lambda mask, type_, name, note: found.__setitem__(type_, np.asarray(mask)), column, "text", "string", False)
     assert found["not-nfc"].tolist() == expected
@@ -285,7 +292,8 @@ def test_the_fast_date_path_reads_every_date_as_python_does():
     edges = ["1000-01-01", "9999-12-31", "1970-01-01", "1969-12-31", "2000-02-29", "2024-02-29", "1600-02-29", "2023-03-01",
              "2023-12-31", "2024-01-01", "1900-02-28", "2100-03-01"]
     wrong = ["1900-02-29", "2023-02-29", "2100-02-29", "2023-04-31", "2023-00-10", "2023-13-01", "2023-01-00", "2023-01-32",
-             "0999-12-31", "2023/01/05", "2023-1-05 ", "２０２３-01-05"[:10], "2023-01-0a", "-023-01-05", "2023--1-05", "2023-01/05", "2023-01005", "2023001-05"]
+             "0999-12-31", "2023/01/05", "2023-1-05 ", "２０２３-01-05"[:10], "2023-01-0a", "-023-01-05", "2023--1-05", "2023-01/05", "2023-01005", "2023001-05",
+             "2023-01-\u00e9", "2023-01-0/", "2023-0:-05"]  # ten bytes: a byte above "9", or below "0", where a digit goes
     for _ in range(60):
         cells = [rng.choice(edges) if rng.random() < 0.2 else datetime.date.fromordinal(rng.randint(first, last)).isoformat()
                  for _ in range(rng.randint(1, 300))]

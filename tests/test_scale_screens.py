@@ -126,11 +126,14 @@ def test_threads_may_ask_at_once(screened):
 
 
 def test_duckdb_reads_no_file(tmp_path):
-    """The screens' DuckDB is given no access to files (nor extensions): a query that reads one gets no answer."""
+    """The screens' DuckDB is given no access to files (nor extensions): a query that reads one gets no answer.
+    Nor does it look up a Python variable by a table's name (its replacement scans are off)."""
     (tmp_path / "secret.csv").write_text("k\n1\n", encoding="utf-8")
     path = str(tmp_path / "secret.csv").replace("'", "''")
     assert screens._ask(f"SELECT count(*) FROM read_csv('{path}')") is None
     assert screens._ask("SELECT count(*) FROM v", v=pa.array(["a", "b"], pa.string())) == 2
+    assert screens._ask("SELECT current_setting('python_enable_replacements')::INTEGER") == 0
+    screens.close()
 
 
 def test_questions_share_a_database_until_it_is_closed():
@@ -157,9 +160,15 @@ def test_validate_asks_a_tables_questions_in_one_database_and_closes_it(package_
 
     import duckdb
 
-    opened, asked = [], []
+    opened, asked, connections = [], [], []
     connect, ask = duckdb.connect, screens._ask
-    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(threading.current_thread().name) or connect(*a, **k))
+
+    def connecting(*a, **k):
+        opened.append(threading.current_thread().name)
+        connections.append(connect(*a, **k))  # kept here: none is closed by being dropped with its thread
+        return connections[-1]
+
+    monkeypatch.setattr(duckdb, "connect", connecting)
     monkeypatch.setattr(screens, "_ask", lambda sql, **columns: asked.append(sql) or ask(sql, **columns))
     monkeypatch.setattr(screens, "SCREEN_ROWS", 0)
     left_open = []  # before each table is read: the last table's database was closed
@@ -170,7 +179,10 @@ def test_validate_asks_a_tables_questions_in_one_database_and_closes_it(package_
     for thread in set(opened):
         assert opened.count(thread) <= len(report.tables), opened
     assert getattr(screens._open, "connection", None) is None
-    assert not [t for t in threading.enumerate() if t.name.startswith("batch-rules")]  # their databases went with them
+    assert "batch-rules_0" in opened  # the early foreign keys asked in the worker's own database
+    for connection in connections:  # each closed by validate, the workers' by the workers
+        with pytest.raises(duckdb.ConnectionException):
+            connection.execute("SELECT 1")
 
 
 def test_a_large_clean_key_is_cleared_by_the_screen_alone(monkeypatch):

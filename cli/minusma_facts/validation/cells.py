@@ -267,10 +267,10 @@ def _control_leads(raw, hits):
 
 def _nfc_suspects(column, block: int = 1 << 20):
     """True where a cell may not be in Unicode NFC: it holds a code point from U+0300 up (a UTF-8 lead byte from
-    0xCC up) other than U+2002 to U+207F (E2 80 82 to E2 81 BF). Every code point below U+0300 and in that range
-    is a starter (combining class 0) that NFC leaves as it is and never composes with what stands before it
-    (NFC_Quick_Check=Yes; the tests derive this from unicodedata, and Unicode's stability policy keeps it so), and
-    a text made of such code points only is in NFC. So unicodedata looks at the other cells only: in text of the
+    0xCC up) other than U+2002 to U+203F (E2 80 82 to E2 80 BF: spaces, dashes, quotes, primes). Every code point
+    below U+0300 and in that range is assigned, and a starter (combining class 0) that NFC leaves as it is and never
+    composes with what stands before it (NFC_Quick_Check=Yes; the tests derive this from unicodedata, and Unicode's
+    stability policy keeps it so for assigned code points), and a text made of such code points only is in NFC. So unicodedata looks at the other cells only: in text of the
     Latin scripts with typographic quotes and dashes, none. The bytes are read a block at a time."""
     import numpy as np
 
@@ -283,16 +283,14 @@ def _nfc_suspects(column, block: int = 1 << 20):
             first, last = int(offsets[0]), int(offsets[-1])
             raw = np.frombuffer(data, np.uint8)
             end = len(raw) - 1
-            found = []
             for start in range(first, last, block):
                 near = np.flatnonzero(raw[start : min(start + block, last)] >= 0xCC) + start
                 if len(near):
                     second = raw[np.minimum(near + 1, end)]
-                    safe = (raw[near] == 0xE2) & (((second == 0x80) & (raw[np.minimum(near + 2, end)] >= 0x82)) | (second == 0x81))
-                    found.append(near[~safe])
-            hits = np.concatenate(found) if found else np.zeros(0, np.int64)
-            if len(hits):
-                out[np.unique(np.searchsorted(offsets, hits, side="right") - 1)] = True
+                    safe = (raw[near] == 0xE2) & (second == 0x80) & (raw[np.minimum(near + 2, end)] >= 0x82)
+                    # their cells at once, a block at a time: text of other scripts holds a lead byte in every
+                    # few bytes, and their positions are not kept beyond their block
+                    out[np.searchsorted(offsets, near[~safe], side="right") - 1] = True
         parts.append(out)
     return np.concatenate(parts) if parts else np.zeros(0, bool)
 

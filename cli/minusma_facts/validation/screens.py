@@ -35,8 +35,9 @@ def _database():
     if connection is None:
         import duckdb
 
+        # nothing but the columns registered for a question: no files, no extensions, no Python variable read by name
         connection = duckdb.connect(":memory:", config={"enable_external_access": False, "autoinstall_known_extensions": False,
-                                                        "autoload_known_extensions": False})
+                                                        "autoload_known_extensions": False, "python_enable_replacements": False})
         _open.connection = connection
     return connection
 
