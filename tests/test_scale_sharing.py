@@ -77,6 +77,26 @@ def test_eligibility_concludes_with_the_verdicts_what_it_concludes_alone(package
     assert _run(package_copy, block_size, alone=True) == shared
 
 
+@pytest.mark.parametrize("block_size", [None, 300], ids=["whole", "small batches"])
+def test_eligibility_runs_once_as_soon_as_its_tables_are_read(package_copy, block_size):
+    """The eligibility check runs once, right after the last of the tables it reads (and their foreign keys), before
+    the next table is read: what only it reads of them is then freed, not held while the last tables stream."""
+    from minusma_facts.validation.acled import CROSS_FIELDS
+
+    events: list[str] = []
+    check = semantics.check_eligibility
+    with pytest.MonkeyPatch.context() as patch:
+        if block_size:
+            patch.setattr(table_module, "open_batches", functools.partial(table_module.open_batches, block_size=block_size))
+        patch.setattr(semantics, "check_eligibility", lambda *a, **k: events.append("eligibility") or check(*a, **k))
+        report = validate_package(package_copy, progress=lambda name, step, total: events.append(name))
+    assert report.valid, report.errors[:3]
+    assert events.count("eligibility") == 1
+    read = events[: events.index("eligibility")]
+    assert set(CROSS_FIELDS) <= set(read) and read[-1] in CROSS_FIELDS
+    assert len(events) > len(read) + 1  # tables were read after it (quote_events and figures, in this package)
+
+
 def _table(name, schema, typed):
     import numpy as np
 

@@ -414,8 +414,27 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         report.section((Phase.PROVENANCE, -1))
         texts = load_texts(report, package, None, sources_dir)
 
+    eligibility = ["events" in position]  # the ACLED/UCDP check is still to run
+
+    def check_eligibility_once_read() -> None:
+        """The eligibility check as soon as the tables it reads are read and their foreign keys checked (on this
+        thread, between two tables): then what only it reads of them is freed before the next tables stream."""
+        if not eligibility[0] or not all(t in done for t in CROSS_FIELDS if t in position):
+            return
+        eligibility[0] = False
+        report.section((Phase.SEMANTICS, position["events"], 1 << 30))
+        check_eligibility(report, cross, linked)
+        for table_name in CROSS_FIELDS:
+            if table_name in cross:
+                if no_reports() or table_name not in REPORT_FIELDS:
+                    del cross[table_name]
+                else:
+                    cross[table_name] = _only(cross[table_name], set(REPORT_FIELDS[table_name]))
+        pyarrow.default_memory_pool().release_unused()
+
     for step, name in enumerate(order):
         close_screens()  # the last table's key screens (one database for each table's questions)
+        check_eligibility_once_read()
         if progress is not None:
             progress(name, step, len(order))
         i = position[name]
@@ -539,9 +558,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
     close_screens()
     slim.clear()
     package.drop_local()
-    if "events" in position:
-        report.section((Phase.SEMANTICS, position["events"], 1 << 30))
-        check_eligibility(report, cross, linked)
+    check_eligibility_once_read()
     if REPORTS in position:
         report.section((Phase.SEMANTICS, position[REPORTS], 1 << 30))
         check_reports(report, cross)
