@@ -414,14 +414,15 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         report.section((Phase.PROVENANCE, -1))
         texts = load_texts(report, package, None, sources_dir)
 
-    eligibility = ["events" in position]  # the ACLED/UCDP check is still to run
+    eligibility_due = "events" in position  # the ACLED/UCDP check is still to run
 
     def check_eligibility_once_read() -> None:
         """The eligibility check as soon as the tables it reads are read and their foreign keys checked (on this
         thread, between two tables): then what only it reads of them is freed before the next tables stream."""
-        if not eligibility[0] or not all(t in done for t in CROSS_FIELDS if t in position):
+        nonlocal eligibility_due
+        if not eligibility_due or not all(t in done for t in CROSS_FIELDS if t in position):
             return
-        eligibility[0] = False
+        eligibility_due = False
         report.section((Phase.SEMANTICS, position["events"], 1 << 30))
         check_eligibility(report, cross, linked)
         for table_name in CROSS_FIELDS:

@@ -270,8 +270,9 @@ def _nfc_suspects(column, block: int = 1 << 20):
     0xCC up) other than U+2002 to U+203F (E2 80 82 to E2 80 BF: spaces, dashes, quotes, primes). Every code point
     below U+0300 and in that range is assigned, and a starter (combining class 0) that NFC leaves as it is and never
     composes with what stands before it (NFC_Quick_Check=Yes; the tests derive this from unicodedata, and Unicode's
-    stability policy keeps it so for assigned code points), and a text made of such code points only is in NFC. So unicodedata looks at the other cells only: in text of the
-    Latin scripts with typographic quotes and dashes, none. The bytes are read a block at a time."""
+    stability policy keeps it so for assigned code points), and a text made of such code points only is in NFC.
+    So unicodedata looks at the other cells only: in text of the Latin scripts with typographic quotes and dashes,
+    none. The bytes are read a block at a time."""
     import numpy as np
 
     parts = []
