@@ -184,17 +184,27 @@ def test_control_and_formula_screens_agree_with_the_full_checks():
     import pyarrow.compute as pc
 
     from minusma_facts.safety import CONTROL_PATTERN, looks_like_formula
+    from minusma_facts.validation import cells as cells_module
     from minusma_facts.validation.cells import _control_mask, _first_bytes, _formula_mask
 
     rng = random.Random(9)
     alphabet = list("ab =+-@\t\n\r ") + ["\u2019", "\u201c", "\u2013", "\u00a0", "\u0085", "\u009f", "\u2028", "\u2029", "\u202a",
-                                          "\u202e", "\u202f", "\u2066", "\u2069", "\u206a", "\u2060", "\u200b", "\ufeff", "\uff0b",
+                                          "\u202e", "\u202f", "\u2066", "\u2069", "\u206a", "\u2060", "\u200b", "\ufeff", "\uff0b", "\u2192",
                                           "\x01", "\x7f", "\u00e9", "\u00c2", "\u20ac", ""]
     cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) for _ in range(5000)]
     column = pa.chunked_array([pa.array(cells[:2000]), pa.array(cells[2000:]).slice(7)])
     flat = cells[:2000] + cells[2007:]
     expected = pc.match_substring_regex(pa.array(flat), pattern=CONTROL_PATTERN).to_pylist()
     assert _control_mask(column).tolist() == expected
+    for block in (1, 2, 3, 7):  # a control character cut by the blocks its bytes are read in
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(cells_module, "_suspect_bytes", functools.partial(cells_module._suspect_bytes, block=block))
+            assert _control_mask(column).tolist() == expected
+    # what it keeps from block to block is the bytes that may begin a control, not every lead of the text
+    import numpy as np
+
+    text = np.frombuffer(("\u2192\u201c\u2014\u00a0" * 1000 + "\u202e\x01\u0085").encode(), np.uint8)
+    assert cells_module._suspect_bytes(text, block=64).tolist() == [11000, 11003, 11004]
     assert _formula_mask(column).tolist() == [looks_like_formula(v) for v in flat]
     encoded = [v.encode() for v in flat]
     assert _first_bytes(column).tolist() == [e[0] if e else 0 for e in encoded]
