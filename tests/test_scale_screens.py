@@ -5,7 +5,8 @@ A screen may only clear a column, and only one that the exact Arrow check clears
 equality (normalization forms, case, spaces at the ends, the empty string against a null, a NUL byte, strings
 short enough for DuckDB to store inline and longer ones), about integers, types it leaves alone and bytes that are
 not UTF-8; its answer must be the Arrow check's. Then the whole validator runs with the screens on every column and
-with none, on the real package and on copies with broken keys, and must give the same report.
+with none, on the real package and on copies with broken keys or with events that lack what ACLED or UCDP needs,
+and must give the same report.
 """
 
 from __future__ import annotations
@@ -200,12 +201,29 @@ def _dup_actor(package):
     edit_rows("actors", lambda header, rows: rows.append(list(rows[0])))(package)
 
 
+ACLED_EVENT, UCDP_EVENT = "bamako_protest_2023_05_25", "moura_killings_2022_03"
+
+
+def _edit(table, event, field, value):
+    """Set `field` on every row of `table` about `event`."""
+    def change(header, rows):
+        for row in rows:
+            if row[header.index("event_id")] == event:
+                row[header.index(field)] = value
+    return edit_rows(table, change)
+
+
 DAMAGE = [
     pytest.param(lambda p: None, None, id="clean"),
     pytest.param(lambda p: set_cell(p, "casualties", 2, "event_id", "no_such_event"), "foreign-key", id="a casualty of no event"),
     pytest.param(lambda p: set_cell(p, "event_actors", 3, "actor_id", "no_such_actor"), "foreign-key", id="a link to no actor"),
     pytest.param(_dup_actor, "primary-key", id="an actor twice"),
     pytest.param(lambda p: set_cell(p, "events", 3, "event_id", "E\u0301vent"), "foreign-key", id="an id in another form"),
+    # what the eligibility screen (screens.lacking) must see
+    pytest.param(_edit("event_actors", ACLED_EVENT, "role", "victim"), "acled-ineligible", id="no actor 1"),
+    pytest.param(_edit("event_actors", UCDP_EVENT, "certainty", "possible"), "ucdp-ineligible", id="only possible links"),
+    pytest.param(_edit("casualties", UCDP_EVENT, "harm_type", "injured"), "ucdp-ineligible", id="no death"),
+    pytest.param(_edit("event_actors", ACLED_EVENT, "event_id", "no_such_event"), "foreign-key", id="links to no event"),
 ]
 
 
@@ -230,6 +248,7 @@ def test_validate_reports_the_same_with_and_without_the_screens(package_copy, da
     assert none == []
     screened_report, asked = _report(package_copy, screen=True)
     assert any("ANTI JOIN" in sql for sql in asked) and any("GROUP BY" in sql for sql in asked), asked
+    assert sum("SEMI JOIN ac" in sql for sql in asked) == 1, asked  # the eligibility screen, once
     if finding:
         assert matching(screened_report, finding), screened_report["errors"]
     else:

@@ -425,6 +425,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         eligibility_due = False
         report.section((Phase.SEMANTICS, position["events"], 1 << 30))
         check_eligibility(report, cross, linked)
+        close_screens()  # its screen's database, before the next table streams
         for table_name in CROSS_FIELDS:
             if table_name in cross:
                 if no_reports() or table_name not in REPORT_FIELDS:

@@ -571,6 +571,10 @@ def check_eligibility(report: Report, tables: dict[str, TableData], linked: dict
     if any(name not in tables or not all(f in tables[name].typed for f in fields if f != "certainty" and f != UCDP_TYPE_FIELD)
            for name, fields in CROSS_FIELDS.items()):
         return
+    from .screens import all_eligible
+
+    if all_eligible({name: tables[name].typed for name in CROSS_FIELDS}):  # DuckDB finds every typed event eligible
+        return
     frames = {name: _frame(tables[name], [f for f in fields if f in tables[name].typed]) for name, fields in CROSS_FIELDS.items()}
     events, table = frames["events"], tables["events"]
     checks = [("ACLED", "acled_event_type", "acled-ineligible", "event_actors", events_with_actor1(frames["event_actors"], frames["actors"]),
