@@ -461,3 +461,25 @@ def test_a_failure_in_the_second_thread_stops_the_run(package_copy, monkeypatch)
     monkeypatch.setattr(table_module, "open_batches", functools.partial(table_module.open_batches, block_size=300))
     with pytest.raises(Broken, match="own bug"):
         validate_package(package_copy)
+
+
+def test_validate_runs_on_jemalloc_keeping_freed_pages_for_decay_ms(package_copy, monkeypatch):
+    """validate checks on jemalloc, which keeps Arrow's freed pages for DECAY_MS (each batch allocates buffers of
+    the sizes the last one freed), and gives the caller's pool back afterwards."""
+    import pyarrow as pa
+
+    from minusma_facts import validation
+
+    decays, pools = [], []
+    set_decay = pa.jemalloc_set_decay_ms
+    monkeypatch.setattr(pa, "jemalloc_set_decay_ms", lambda ms: decays.append(ms) or set_decay(ms))
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        report = validate_package(package_copy, progress=lambda *a: pools.append(pa.default_memory_pool().backend_name))
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(before)
+    assert report.valid, report.errors[:3]
+    assert decays == [validation.DECAY_MS] and 250 <= validation.DECAY_MS <= 1000  # where the peak was measured under 1 GiB
+    assert set(pools) == {"jemalloc"}
