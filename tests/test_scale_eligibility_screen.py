@@ -82,6 +82,11 @@ def cross_tables(draw):
                   "harm_type": _column(draw(st.lists(_maybe(HARMS), min_size=n_casualties, max_size=n_casualties)), pa.string()),
                   "count_low": _column(draw(st.lists(_maybe(counts), min_size=n_casualties, max_size=n_casualties)), count_type),
                   "count_best": _column(draw(st.lists(_maybe(counts), min_size=n_casualties, max_size=n_casualties)), count_type)}
+    if draw(st.booleans()):  # in two chunks, as a streamed table's columns come
+        for typed in (events, links, actors, casualties):
+            for name, column in typed.items():
+                cut = len(column) // 2
+                typed[name] = pa.chunked_array([column.slice(0, cut).combine_chunks(), column.slice(cut).combine_chunks()], column.type)
     return {name: _table(name, typed) for name, typed in
             (("events", events), ("event_actors", links), ("actors", actors), ("casualties", casualties))}
 
@@ -131,12 +136,13 @@ def test_the_screen_counts_what_the_exact_check_files(tables):
 
 def _case(events, links, actors, casualties, certainty=True):
     """Tables from rows: events (id, ACLED type, UCDP type), links (event, actor, role[, certainty]), actors (id,
-    ACLED actor type), casualties (event, harm, low, best)."""
+    ACLED actor type), casualties (event, harm, low, best; counts of number type where one is a float)."""
     def columns(rows, names, types):
         return {n: _column([row[i] for row in rows], t) for i, (n, t) in enumerate(zip(names, types))}
-    string, integer = pa.string(), pa.int64()
+    string = pa.string()
+    integer = pa.float64() if any(isinstance(v, float) for row in casualties for v in row[2:]) else pa.int64()
     return {
-        "events": columns(events, ["event_id", "acled_event_type", UCDP_TYPE_FIELD], [string, string, integer])
+        "events": columns(events, ["event_id", "acled_event_type", UCDP_TYPE_FIELD], [string, string, pa.int64()])
         | {"parent_event_id": _column([None] * len(events), string)},
         "event_actors": columns(links, ["event_id", "actor_id", "role", "certainty"][: 4 if certainty else 3], [string] * 4),
         "actors": columns(actors, ["actor_id", "acled_actor_type"], [string, string]),
@@ -169,6 +175,10 @@ EDGES_OF_A_NEED = [
     pytest.param(UCDP_ONLY, SIDE, ACTOR, [("e1", "killed", None, 1)], 0, id="a death by its best count"),
     pytest.param(UCDP_ONLY, SIDE, ACTOR, [("e1", "Killed", 2, 2)], 1, id="harm in capitals"),
     pytest.param(UCDP_ONLY, SIDE, ACTOR, [("e1", "injured", 5, 5)], 1, id="injured only"),
+    pytest.param(UCDP_ONLY, SIDE, ACTOR, [("e1", "killed", float("nan"), None)], 1, id="a count that is NaN"),
+    pytest.param(UCDP_ONLY, SIDE, ACTOR, [("e1", "killed", float("nan"), 1.0)], 0, id="NaN and a best count"),
+    pytest.param(UCDP_ONLY, SIDE, ACTOR, [("e1", "killed", 0.5, float("-inf"))], 1, id="half a death"),
+    pytest.param(UCDP_ONLY, SIDE, ACTOR, [("e1", "killed", None, float("inf"))], 0, id="an infinite count"),
     pytest.param(UCDP_ONLY, [], [], [], 2, id="neither side nor death"),
     pytest.param([("e1", "Battles", 1)], [], [], [], 3, id="every need lacking"),
 ]

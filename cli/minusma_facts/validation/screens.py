@@ -7,7 +7,8 @@ DuckDB answers the same question in 0.13 to 0.17 s on both. A screen only ever c
 nothing, which is the case of every clean package, the check has nothing to report. When it finds something, or
 cannot answer, the exact Arrow check runs as before. So every finding comes from the same code whatever a screen
 says, and a screen can only be wrong by clearing a column it should not; it compares strings and integers by
-their bytes and values, as Arrow does, to make sure it cannot.
+their bytes and values, as Arrow does, to make sure it cannot (and floats as pandas does: NaN is never at least 1,
+where DuckDB sorts it above every number).
 
 DuckDB runs in memory with no access to files or extensions; no socket is opened.
 """
@@ -112,8 +113,9 @@ def lacking(columns: dict[str, dict]) -> int | None:
 
     It applies to ids, roles, certainties and harm types of string type, counts of number types, an actor type of
     string or integer type and event types of string or integer type: there a null, an empty string (of an actor
-    type), a role or a certainty not in the list, an id of other bytes and a count below 1 mean to DuckDB what they
-    mean to the exact check. (A blank row is counted if typed: its cells are all missing, so it never is.)"""
+    type), a role or a certainty not in the list, an id of other bytes and a count below 1 or NaN mean to DuckDB
+    what they mean to the exact check. (The strings validate hands it are UTF-8: the reader checks each piece, or
+    replaces what is not. A blank row is counted if typed: its cells are all missing, so it never is.)"""
     from .acled import ACTOR1_ROLES, COUNTED_CERTAINTY, UCDP_SIDE_ROLES, UCDP_TYPE_FIELD
 
     import pyarrow as pa
@@ -131,6 +133,9 @@ def lacking(columns: dict[str, dict]) -> int | None:
         return None
     typed_actor = "a.kind IS NOT NULL" + (" AND strlen(a.kind) > 0" if _is_string(actors["acled_actor_type"].type) else "")
     counted = f" AND l.certainty IN ({_literals(COUNTED_CERTAINTY)})" if "certainty" in links else ""
+    # NaN >= 1 is true to DuckDB (NaN sorts above every number) and false to pandas
+    killed = " OR ".join(f"(c.{n} >= 1" + (f" AND NOT isnan(c.{n}))" if pa.types.is_floating(c.type) else ")")
+                         for n, c in zip(("low", "best"), counts))
     tables = {
         "ev": pa.table({"id": events["event_id"], "acled": events["acled_event_type"]}
                        | ({"ucdp": events[UCDP_TYPE_FIELD]} if UCDP_TYPE_FIELD in events else {})),
@@ -148,8 +153,8 @@ def lacking(columns: dict[str, dict]) -> int | None:
         sql += [f"""(SELECT count(*) FROM ev e ANTI JOIN (
                        SELECT l.event_id FROM ea l WHERE l.role IN ({_literals(UCDP_SIDE_ROLES)}){counted}) s ON e.id = s.event_id
                     WHERE e.ucdp IS NOT NULL)""",
-                """(SELECT count(*) FROM ev e ANTI JOIN (
-                       SELECT c.event_id FROM ca c WHERE c.harm = 'killed' AND (c.low >= 1 OR c.best >= 1)) s ON e.id = s.event_id
+                f"""(SELECT count(*) FROM ev e ANTI JOIN (
+                       SELECT c.event_id FROM ca c WHERE c.harm = 'killed' AND ({killed})) s ON e.id = s.event_id
                     WHERE e.ucdp IS NOT NULL)"""]
     return _ask("SELECT " + " + ".join(sql), **tables)
 

@@ -573,7 +573,7 @@ def check_eligibility(report: Report, tables: dict[str, TableData], linked: dict
         return
     from .screens import all_eligible
 
-    if all_eligible({name: tables[name].typed for name in CROSS_FIELDS}):  # DuckDB finds every typed event eligible
+    if all_eligible({name: tables[name].typed for name in CROSS_FIELDS}):  # DuckDB finds no typed event lacking what this checks
         return
     frames = {name: _frame(tables[name], [f for f in fields if f in tables[name].typed]) for name, fields in CROSS_FIELDS.items()}
     events, table = frames["events"], tables["events"]
