@@ -234,3 +234,21 @@ def test_write_all_keeps_permission_bits_and_puts_everything_back_on_failure(tmp
     monkeypatch.undo()
     assert kept.read_bytes() == b"changed\n" and not new.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.csv"]
+
+
+def test_the_new_rows_key_screens_leave_no_database_open(package_copy, monkeypatch):
+    """The cell checks of the new sources table screen its keys with DuckDB from SCREEN_ROWS rows (here every
+    column is screened); the database they open is closed when the row is checked, not kept to the process's end."""
+    import duckdb
+
+    from minusma_facts.validation import screens
+
+    connections = []
+    connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: connections.append(connect(*a, **k)) or connections[-1])
+    monkeypatch.setattr(screens, "SCREEN_ROWS", 0)
+    code, out = run("add-source", FRENCH, *OPTIONS, "--package", package_copy)
+    assert code == 0, out
+    assert connections and getattr(screens._open, "connection", None) is None
+    with pytest.raises(duckdb.ConnectionException):
+        connections[-1].execute("SELECT 1")

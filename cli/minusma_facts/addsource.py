@@ -122,13 +122,17 @@ def add(package: Package, file: Path, values: dict[str, str]) -> Added:
 def _check_sources_row(package: Package, file: str, raw: bytes, row: int) -> None:
     """validate's cell checks on the new sources table; refuse with every problem of the new row."""
     from .report import Report
+    from .validation import screens
     from .validation.cells import check_fields
     from .validation.table import read_table
 
     report = Report(file)
     table = read_table(report, SOURCES, file, raw, package.schema(SOURCES))
     if table is not None:
-        check_fields(report, table)
+        try:
+            check_fields(report, table)
+        finally:
+            screens.close()  # the DuckDB database of its key screens (from SCREEN_ROWS rows), not kept to the process's end
     report.sort()
     mine = [p for p in report.errors if p.row == row or p.row is None]
     if mine:
