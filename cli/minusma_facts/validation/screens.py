@@ -25,7 +25,13 @@ def _screened(type_) -> bool:
     """Types whose equality DuckDB and Arrow agree on exactly: strings (byte for byte) and integers."""
     import pyarrow as pa
 
-    return pa.types.is_string(type_) or pa.types.is_large_string(type_) or pa.types.is_integer(type_)
+    return _is_string(type_) or pa.types.is_integer(type_)
+
+
+def _is_string(type_) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(type_) or pa.types.is_large_string(type_)
 
 
 _open = threading.local()  # each thread's database, so threads may ask at once
@@ -121,26 +127,26 @@ def lacking(columns: dict[str, dict]) -> int | None:
     import pyarrow as pa
 
     events, links, actors, casualties = (columns.get(n, {}) for n in ("events", "event_actors", "actors", "casualties"))
+    certainty, ucdp = links.get("certainty"), events.get(UCDP_TYPE_FIELD)  # the two fields a package may leave out
     ids = [events.get("event_id"), links.get("event_id"), links.get("actor_id"), actors.get("actor_id"), casualties.get("event_id")]
-    words = [links.get("role"), casualties.get("harm_type")] + ([links["certainty"]] if "certainty" in links else [])
+    words = [links.get("role"), casualties.get("harm_type")] + ([certainty] if certainty is not None else [])
     counts = [casualties.get("count_low"), casualties.get("count_best")]
-    kinds = [events.get("acled_event_type"), actors.get("acled_actor_type")] + ([events[UCDP_TYPE_FIELD]] if UCDP_TYPE_FIELD in events else [])
+    kinds = [events.get("acled_event_type"), actors.get("acled_actor_type")] + ([ucdp] if ucdp is not None else [])
     if any(c is None for c in ids + words + counts + kinds) or len(ids[0]) < SCREEN_ROWS:
         return None
     if not all(_is_string(c.type) for c in ids + words) or not all(pa.types.is_integer(c.type) or pa.types.is_floating(c.type) for c in counts):
         return None
-    if not all(_is_string(c.type) or pa.types.is_integer(c.type) for c in kinds):
+    if not all(_screened(c.type) for c in kinds):
         return None
     typed_actor = "a.kind IS NOT NULL" + (" AND strlen(a.kind) > 0" if _is_string(actors["acled_actor_type"].type) else "")
-    counted = f" AND l.certainty IN ({_literals(COUNTED_CERTAINTY)})" if "certainty" in links else ""
+    counted = f" AND l.certainty IN ({_literals(COUNTED_CERTAINTY)})" if certainty is not None else ""
     # NaN >= 1 is true to DuckDB (NaN sorts above every number) and false to pandas
     killed = " OR ".join(f"(c.{n} >= 1" + (f" AND NOT isnan(c.{n}))" if pa.types.is_floating(c.type) else ")")
                          for n, c in zip(("low", "best"), counts))
     tables = {
-        "ev": pa.table({"id": events["event_id"], "acled": events["acled_event_type"]}
-                       | ({"ucdp": events[UCDP_TYPE_FIELD]} if UCDP_TYPE_FIELD in events else {})),
+        "ev": pa.table({"id": events["event_id"], "acled": events["acled_event_type"]} | ({"ucdp": ucdp} if ucdp is not None else {})),
         "ea": pa.table({"event_id": links["event_id"], "actor_id": links["actor_id"], "role": links["role"]}
-                       | ({"certainty": links["certainty"]} if "certainty" in links else {})),
+                       | ({"certainty": certainty} if certainty is not None else {})),
         "ac": pa.table({"actor_id": actors["actor_id"], "kind": actors["acled_actor_type"]}),
         "ca": pa.table({"event_id": casualties["event_id"], "harm": casualties["harm_type"], "low": counts[0], "best": counts[1]}),
     }
@@ -149,7 +155,7 @@ def lacking(columns: dict[str, dict]) -> int | None:
                   SELECT l.event_id FROM ea l SEMI JOIN ac a ON l.actor_id = a.actor_id AND {typed_actor}
                   WHERE l.role IN ({_literals(ACTOR1_ROLES)}){counted}) s ON e.id = s.event_id
                WHERE e.acled IS NOT NULL)"""]
-    if UCDP_TYPE_FIELD in events:
+    if ucdp is not None:
         sql += [f"""(SELECT count(*) FROM ev e ANTI JOIN (
                        SELECT l.event_id FROM ea l WHERE l.role IN ({_literals(UCDP_SIDE_ROLES)}){counted}) s ON e.id = s.event_id
                     WHERE e.ucdp IS NOT NULL)""",
@@ -158,8 +164,3 @@ def lacking(columns: dict[str, dict]) -> int | None:
                     WHERE e.ucdp IS NOT NULL)"""]
     return _ask("SELECT " + " + ".join(sql), **tables)
 
-
-def _is_string(type_) -> bool:
-    import pyarrow as pa
-
-    return pa.types.is_string(type_) or pa.types.is_large_string(type_)
