@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 from minusma_facts.report import Report
 from minusma_facts.validation import screens, semantics, validate_package
 from minusma_facts.validation.acled import UCDP_TYPE_FIELD
-from minusma_facts.validation.table import TableData, _same_line
+from test_scale_sharing import _table as table_of  # a TableData of typed columns
 
 EXPLORE = int(os.environ.get("MINUSMA_EXPLORE", "0") or 0)
 SETTINGS = dict(deadline=None, database=None, derandomize=not EXPLORE, suppress_health_check=[HealthCheck.too_slow])
@@ -43,8 +42,7 @@ def _column(values, type_):
 
 
 def _table(name, typed):
-    n = len(next(iter(typed.values())))
-    return TableData(name, f"{name}.csv", {}, [], dict(typed), np.arange(2, n + 2), np.zeros(n, bool), _same_line, dict(typed))
+    return table_of(name, {}, typed)
 
 
 @st.composite
