@@ -50,6 +50,11 @@ def main() -> None:
     """
     from .safety import no_network
 
+    for stream in (sys.stdout, sys.stderr):  # a terminal or pipe in ASCII or Latin-1 still gets every finding, escaped
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # closed, or not a text stream of io's
+            pass
     try:
         with no_network():
             app()

@@ -33,8 +33,9 @@ def exits(command: str, refused: tuple[type[BaseException], ...] = (), cannot_ru
 
     `refused` errors exit 1 with their message. Everything else exits 2, "cannot run": `cannot_run` errors
     (and PackageError, OSError) with their message, any other exception with its type (the environment's or
-    the code's fault, never the package's), KeyboardInterrupt as `interrupted`. `on_cannot_run(cause)`, when
-    given, prints the exit-2 message itself (validate's --json and --format github) and must raise typer.Exit.
+    the code's fault, never the package's), KeyboardInterrupt as `interrupted` (through `on_cannot_run` too).
+    `on_cannot_run(cause)`, when given, prints the exit-2 message itself (validate's --json and --format github)
+    and must raise typer.Exit.
     """
     try:
         yield
@@ -43,6 +44,8 @@ def exits(command: str, refused: tuple[type[BaseException], ...] = (), cannot_ru
     except refused as error:
         fail(command, 1, str(error))
     except KeyboardInterrupt:
+        if on_cannot_run is not None:  # validate --json still prints its one JSON object, saying so
+            on_cannot_run(interrupted)
         fail(command, 2, interrupted)
     except Exception as error:  # noqa: BLE001 - no traceback ever reaches the user
         cause = cause_of(error, cannot_run)

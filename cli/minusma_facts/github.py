@@ -5,8 +5,8 @@ that GitHub shows it on the pull request's diff, at the file and line it names. 
 from the job's log: a value is escaped as the Actions toolkit escapes it (``%``, CR and LF in the message; also
 ``:`` and ``,`` in a property), and every other control character, bidi override or line separator that a
 package's text may carry is written as a visible ``\\u`` escape, so a cell can neither start a command of its own
-nor rewrite the log. ``file`` is the path from the current folder, as the runner resolves it from the
-workspace; ``col`` is the field's column in the file's header (1-based) where the file can be read safely.
+nor rewrite the log. ``file`` is the path from the repository's root (``GITHUB_WORKSPACE``; the current
+folder outside a workflow); ``col`` is the field's column in the file's header (1-based) where the file can be read safely.
 """
 
 from __future__ import annotations
@@ -15,19 +15,22 @@ import csv
 import io
 import os
 import re
-import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator
 
 HEADER_BYTES = 1 << 16  # the header line is read up to this size; a longer one gets no `col`
 
-# C0 and C1 controls (tab excepted), DEL, bidi embeddings/overrides/isolates, line and paragraph separators
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# C0 and C1 controls (tab excepted), DEL, invisible and zero-width characters, bidi embeddings/overrides/isolates,
+# line and paragraph separators, BOM, tag characters
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u2028\u2029\ufeff"
+                     "\U0001d173-\U0001d17a\U000e0000-\U000e007f]")
 
 
 def _visible(text: str) -> str:
     """Text with every character that could steer a terminal or a log written as a visible escape."""
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", unicodedata.normalize("NFC", text))
+    from .safety import _escape
+
+    return _UNSAFE.sub(_escape, text)  # never normalized: a name must stay the file's
 
 
 def escape_data(text: str) -> str:
@@ -52,8 +55,10 @@ def _root(path: Path) -> tuple[Path, bool]:
 
 
 def _display(path: Path) -> str:
+    """The path as GitHub resolves an annotation's file: from the repository's root (GITHUB_WORKSPACE) in a
+    workflow, whatever the step's working directory; from the current folder elsewhere."""
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(path, os.environ.get("GITHUB_WORKSPACE") or None)
     except ValueError:  # another drive on Windows
         return str(path)
 

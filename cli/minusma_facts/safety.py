@@ -125,9 +125,11 @@ def clean_name(value: Any, fallback: str) -> str:
 
 
 # -- text ----------------------------------------------------------------------------------------------------
-# C0 but tab and newline, DEL, C1, the Arabic letter mark, zero-width and bidi controls, U+2028/9, word
-# joiners and invisible operators, BOM, interlinear annotations
-_HIDDEN = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
+# C0 but tab and newline, DEL, C1, the soft hyphen, the Arabic letter mark, the Mongolian vowel separator,
+# zero-width and bidi controls, U+2028/9, word joiners and invisible operators, BOM, interlinear annotations,
+# the invisible musical format characters and the tag characters (which can spell hidden text)
+_HIDDEN = ("\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
+           "\U0001d173-\U0001d17a\U000e0000-\U000e007f")
 _UNSAFE = re.compile(f"[{_HIDDEN}\t\n\u2028\u2029]")
 _UNSAFE_KEEP_LINES = re.compile(f"[{_HIDDEN}\u2028\u2029]")
 # what validate reports in text cells (tab, newline and CR are ordinary there)
@@ -136,7 +138,8 @@ CLIP = 200
 
 
 def _escape(match: re.Match) -> str:
-    return f"\\u{ord(match.group()):04x}"  # the same visible escape github.py writes
+    code = ord(match.group())  # the same visible escape github.py writes
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def clean(text: Any, limit: int | None = None, keep_lines: bool = False) -> str:
@@ -152,7 +155,16 @@ def json_text(data: Any) -> str:
     """JSON for a terminal or a log: UTF-8 kept, but every hidden or control character (C1 and bidi controls,
     U+2028/9 included, which json.dumps leaves raw) written as a \\u escape, so the data are unchanged."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    return _UNSAFE_KEEP_LINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE_KEEP_LINES.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match) -> str:
+    """A JSON string escape: a character beyond the BMP is its UTF-16 surrogate pair, as JSON writes it."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def clip(text: str, limit: int = CLIP) -> str:

@@ -14,6 +14,7 @@ shapes the spec gives.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from typing import Any
 
@@ -31,6 +32,74 @@ class SchemaShapeError(PackageError):
         where = f", field {clean(field, 80)}" if field else ""
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         super().__init__(f"{file}{where}: the schema of resource {clean(resource, 80)!r} {note}{more}")
+
+
+MISSING_VALUES_NOTE = "has missingValues that are not a list of strings (or of {value, label} objects)"
+
+
+def _missing_values(value: Any) -> bool:
+    """A list of strings, or (Table Schema v2) of objects with a string `value` and an optional string `label`."""
+    return isinstance(value, list) and all(
+        isinstance(v, str) or (isinstance(v, dict) and isinstance(v.get("value"), str) and isinstance(v.get("label", ""), str))
+        for v in value)
+
+
+def missing_strings(value: list) -> list[str]:
+    """The strings of a sound missingValues list (the `value` of each v2 {value, label} object)."""
+    return [v["value"] if isinstance(v, dict) else v for v in value]
+
+
+def with_missing_strings(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with every missingValues list (the schema's and each field's) as plain strings, which is how
+    every reader of it takes them; the schema itself when none holds an object."""
+    def plain(value: Any) -> bool:
+        return not isinstance(value, list) or all(isinstance(v, str) for v in value)
+
+    fields = schema.get("fields", [])
+    if plain(schema.get("missingValues")) and all(plain(f.get("missingValues")) for f in fields):
+        return schema
+    out = dict(schema)
+    if "missingValues" in out:
+        out["missingValues"] = missing_strings(out["missingValues"])
+    out["fields"] = [{**f, "missingValues": missing_strings(f["missingValues"])} if "missingValues" in f else f for f in fields]
+    return out
+
+
+# What `validate` reads of a schema, beyond its shape. A schema that asks for more (a type, a format, a property it
+# does not implement) is refused before any row is read (exit 2), as an unknown dialect property is: it never
+# passes cells it did not check, nor reports cells it read the wrong way.
+READ_TYPES = {"string", "integer", "number", "boolean", "date", "any"}
+READ_FORMATS = {"string": {"default", "uri"}, "date": {"default"}}
+SCHEMA_KEYS_UNREAD = ("uniqueKeys",)
+FIELD_KEYS_UNREAD = ("categories", "decimalChar", "groupChar")
+
+
+def unread(schema: dict[str, Any]) -> list[str]:
+    """What of a (sound) schema validate would not check exactly: one phrase each, naming the field and property."""
+    out: list[str] = []
+    match = schema.get("fieldsMatch", "exact")
+    if match != "exact":
+        out.append(f"fieldsMatch {clean(json.dumps(match), 40)} (validate reads the header as fieldsMatch \"exact\": every field, in order)")
+    for key in SCHEMA_KEYS_UNREAD:
+        if key in schema:
+            out.append(f"{key} (validate does not check it)")
+    for field in schema.get("fields", []):
+        name, kind = clean(field["name"], 80), field.get("type", "string") or "string"
+        fmt = field.get("format", "default") or "default"
+        if kind not in READ_TYPES:
+            out.append(f"field {name!r} of type {kind} (validate checks the types {', '.join(sorted(READ_TYPES))})")
+            continue
+        if kind in READ_FORMATS and fmt not in READ_FORMATS[kind]:
+            out.append(f"field {name!r}: {kind} format {clean(fmt, 40)!r} (validate reads the formats {', '.join(sorted(READ_FORMATS[kind]))})")
+        if kind in ("integer", "number") and field.get("bareNumber", True) is not True:
+            out.append(f"field {name!r}: bareNumber {clean(json.dumps(field['bareNumber']), 20)} (validate reads bare numbers only)")
+        for key in FIELD_KEYS_UNREAD:
+            if key in field and not (key == "decimalChar" and field[key] == "."):
+                out.append(f"field {name!r}: {key} (validate does not read it)")
+        constraints = field.get("constraints", {})
+        if "jsonSchema" in constraints:
+            out.append(f"field {name!r}: constraint jsonSchema (validate does not check it)")
+    return out
 
 
 def _names(value: Any) -> bool:
@@ -99,9 +168,8 @@ def schema_problems(schema: Any) -> list[tuple[str | None, str]]:
             continue
         if not isinstance(field.get("format", "default"), str):
             problems.append((name, "has a format that is not a string"))
-        if "missingValues" in field and not (isinstance(field["missingValues"], list)
-                                             and all(isinstance(v, str) for v in field["missingValues"])):
-            problems.append((name, "has missingValues that are not a list of strings"))
+        if "missingValues" in field and not _missing_values(field["missingValues"]):
+            problems.append((name, MISSING_VALUES_NOTE))
         constraints = field.get("constraints", {})
         if not isinstance(constraints, dict):
             problems.append((name, f"has constraints {clean(repr(constraints), 60)}, not an object"))
@@ -124,9 +192,8 @@ def schema_problems(schema: Any) -> list[tuple[str | None, str]]:
             problem = pattern_problem(constraints["pattern"])
             if problem:
                 problems.append((name, problem))
-    if "missingValues" in schema and not (isinstance(schema["missingValues"], list)
-                                          and all(isinstance(v, str) for v in schema["missingValues"])):
-        problems.append((None, "has missingValues that are not a list of strings"))
+    if "missingValues" in schema and not _missing_values(schema["missingValues"]):
+        problems.append((None, MISSING_VALUES_NOTE))
     primary = schema.get("primaryKey")
     if primary is not None and not _names(primary):
         problems.append((None, f"has primaryKey {clean(repr(primary), 60)}, not a field name or a list of them"))

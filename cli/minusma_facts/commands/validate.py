@@ -50,20 +50,42 @@ def validate(
         path = locate(chosen(path, package_option, "minusma-facts validate"))
         with _progress(enabled=not quiet and output_format == "table") as show:
             report = validate_package(path, sources_dir=sources, limit=limit, progress=show, max_bytes=max_bytes)
-        if output_format == "json":
-            from ..safety import json_text
-
-            typer.echo(json_text(report.to_dict()))
-        elif output_format == "github":
-            from ..github import workflow_commands
-
-            for line in workflow_commands(report, path):
-                typer.echo(line)
-        elif quiet:
-            typer.echo(report.verdict)
-        else:
-            _print_human(report)
+        _print(report, output_format, quiet, path)
     raise typer.Exit(0 if report.valid else 1)
+
+
+def _print(report, output_format: str, quiet: bool, path) -> None:
+    """The report on stdout; a failure to write it (a closed pipe, a full disk) is exit 2, never a verdict."""
+    import sys
+
+    if sys.stdout is None:  # started with stdout closed: no verdict can be given
+        typer.echo("minusma-facts validate: cannot run: stdout is closed, so the report cannot be written", err=True)
+        raise typer.Exit(2)
+    try:
+        _write(report, output_format, quiet, path)
+        sys.stdout.flush()
+    except OSError as error:
+        _silence_stdout()
+        from ..safety import clean
+
+        typer.echo(f"minusma-facts validate: cannot run: the report cannot be written to stdout ({clean(error, 200)})", err=True)
+        raise typer.Exit(2) from None
+
+
+def _write(report, output_format: str, quiet: bool, path) -> None:
+    if output_format == "json":
+        from ..safety import json_text
+
+        typer.echo(json_text(report.to_dict()))
+    elif output_format == "github":
+        from ..github import workflow_commands
+
+        for line in workflow_commands(report, path):
+            typer.echo(line)
+    elif quiet:
+        typer.echo(report.verdict)
+    else:
+        _print_human(report)
 
 
 FORMATS = ("table", "json", "github")
@@ -87,14 +109,31 @@ def _cannot_run(cause: str, output_format: str) -> None:
     from ..safety import clean
 
     cause = clean(cause, 4000, keep_lines=True)  # a package's text (a path, a name) never reaches the terminal raw
+    # no line of it may start a GitHub workflow command (the runner reads them on stderr too, after leading spaces)
+    cause = "\n".join("\\u003a" + line.lstrip()[1:] if line.lstrip().startswith("::") else line for line in cause.split("\n"))
     typer.echo(f"minusma-facts validate: cannot run: {cause}", err=True)
-    if output_format == "json":
-        print_cannot_run_json(cause)
-    elif output_format == "github":
-        from ..github import command
+    try:
+        if output_format == "json":
+            print_cannot_run_json(cause)
+        elif output_format == "github":
+            from ..github import command
 
-        typer.echo(command("error", f"minusma-facts validate cannot run: {cause}", title="cannot-run"))
+            typer.echo(command("error", f"minusma-facts validate cannot run: {cause}", title="cannot-run"))
+    except OSError:  # stdout itself cannot be written (a closed pipe, a full disk): the stderr line says why
+        _silence_stdout()
     raise typer.Exit(2)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the exit does not fail again flushing what could not be written."""
+    import os
+    import sys
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 @contextmanager
@@ -108,8 +147,17 @@ def _progress(enabled: bool):
         return
     from rich.console import Console
 
+    from rich.text import Text
+
+    from ..safety import clean
+
+    # a Text, and cleaned: a resource name's markup or escape sequences are shown, never run
     with Console(stderr=True).status("reading the descriptor") as status:
-        yield lambda table, done, total: status.update(f"checking {table} ({done + 1} of {total} tables)")
+        yield lambda table, done, total: status.update(Text(f"checking {clean(table, 80)} ({done + 1} of {total} tables)"))
+
+
+def _broken_pipe() -> None:
+    raise BrokenPipeError("the reader of stdout went away")
 
 
 def _print_human(report) -> None:
@@ -121,6 +169,7 @@ def _print_human(report) -> None:
 
     # piped output (CI logs, grep) gets long lines, so a message is never folded in the middle
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 240)
+    console.on_broken_pipe = _broken_pipe  # rich's own handler exits 1, which would read as a verdict
     for title, problems in (("errors", report.errors), ("warnings", report.warnings)):
         groups: dict[str, list] = {}
         for problem in problems:

@@ -343,7 +343,7 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
         report.sort()
         return report
 
-    from .layout import Layout, NotDecodable, Unreadable, inline_csv, plan, table_bytes, to_part
+    from .layout import Layout, NotDecodable, Unreadable, inline_csv, inline_dialect, plan, table_bytes, to_part
 
     try:  # before any row is read: what cannot be read exactly stops the run (exit 2), one line per resource
         layouts = plan(package, [r["name"] for r in package.resources if isinstance(r.get("name"), str) and r.get("schema") is not None])
@@ -492,8 +492,8 @@ def _validate(path: str | Path, sources_dir: str | Path | None, limit: int,
                 check_ready_foreign_keys()
                 continue
             relocate[name] = (layout, parts)
-            json_rows = isinstance(layout.inline, list)  # written as CSV above: the dialect is not theirs
-            table = read_table(report, name, file, raw, schema, DEFAULT if json_rows else layout.dialect)
+            json_rows = isinstance(layout.inline, list)  # written as CSV above: of the dialect, only `header` is theirs
+            table = read_table(report, name, file, raw, schema, inline_dialect(layout) if json_rows else layout.dialect)
             del raw
         if table is FALLBACK:
             try:

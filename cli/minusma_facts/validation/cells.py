@@ -614,13 +614,18 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
             if kind == "integer":
                 try:
                     typed = pc.cast(cleaned, pa.int64())
-                except pa.ArrowInvalid:  # beyond 64 bits: compare as floats
-                    typed = pc.cast(cleaned, pa.float64())
+                except pa.ArrowInvalid:  # beyond 64 bits: floats would compare them inexactly, so no verdict
+                    from . import CannotRun
+                    from .layout import FRICTIONLESS
+
+                    raise CannotRun(f"{clean(table.file, 200)}, field {clean(name, 80)!r}: an integer beyond 64 bits; validate "
+                                    f"does not compare such integers exactly; {FRICTIONLESS}") from None
             else:
                 typed = pc.cast(cleaned, pa.float64())
         elif kind == "boolean":
-            trues = descriptor.get("trueValues", DEFAULT_TRUE)
-            falses = descriptor.get("falseValues", DEFAULT_FALSE)
+            # only strings (a member of another type is the profile check's descriptor-error; no cell is read as it)
+            trues = [v for v in descriptor.get("trueValues", DEFAULT_TRUE) if isinstance(v, str)]
+            falses = [v for v in descriptor.get("falseValues", DEFAULT_FALSE) if isinstance(v, str)]
             is_true = _np(pc.is_in(column, value_set=pa.array(trues, pa.string())))
             is_false = _np(pc.is_in(column, value_set=pa.array(falses, pa.string())))
             valid = (is_true | is_false) & present
@@ -658,7 +663,7 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
                 if kind == "string":
                     allowed = pa.array([str(v) for v in enum], pa.string())
                 else:
-                    allowed = pa.array(enum).cast(typed.type)
+                    allowed = _enum_values(enum, typed.type)
                 inside = _np(pc.fill_null(pc.is_in(typed, value_set=allowed), True))
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 inside = _np(pc.is_in(column, value_set=pa.array([str(v) for v in enum], pa.string())))
@@ -671,7 +676,9 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
             emit(valid & ~matches, "constraint-error", name, lambda cell: f'"{cell}" does not match the pattern {pattern}')
             if not settled:
                 settled = _class_run_passes(f"^(?:{pattern})$") and _all_or_empty(column, matches, empty)
-        for key, compare, word in (("minimum", pc.less, "below the minimum"), ("maximum", pc.greater, "above the maximum")):
+        for key, compare, word in (("minimum", pc.less, "below the minimum"), ("maximum", pc.greater, "above the maximum"),
+                                   ("exclusiveMinimum", pc.less_equal, "not above the exclusive minimum"),
+                                   ("exclusiveMaximum", pc.greater_equal, "not below the exclusive maximum")):
             if key in constraints and kind in ("integer", "number", "date"):
                 bound = constraints[key]
                 try:
@@ -703,6 +710,26 @@ def check_fields(report: Report, table: TableData, keep: set[str] | None = None,
         if keep is not None and name not in keep and counts.get(name) == 1:
             del table.columns[name]
             table.typed.pop(name, None)
+
+
+def _enum_values(enum: list, type_):
+    """An enum's members as values of the field's type: a member may be the value itself or a string of it
+    (Table Schema: constraint values may be strings the field's type reads), so "1.5" and 1.5 are one number.
+    A member of neither kind matches no cell; an enum of those only is compared as text (the caller's fallback)."""
+    import pyarrow as pa
+
+    values = []
+    for member in enum:
+        try:
+            if isinstance(member, str):
+                values.append(pa.array([member.strip()], pa.string()).cast(type_))
+            elif not isinstance(member, bool) or pa.types.is_boolean(type_):
+                values.append(pa.array([member]).cast(type_))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+            continue
+    if not values and enum:
+        raise pa.ArrowInvalid("no member of the enum is a value of the field's type")
+    return pa.concat_arrays(values) if values else pa.array([], type_)
 
 
 def _screen(emit, column, name: str, kind: str, is_id: bool) -> None:

@@ -61,6 +61,7 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
     listed_paths: set[str] = set()
     listed_schemas: set[str] = set()
     names_seen: set[str] = set()
+    schemas: dict[str, tuple[str, dict[str, Any]]] = {}  # name -> (file, schema) of every schema read
     copy_resources = profile_copy.get("resources") if isinstance(profile_copy.get("resources"), list) else []
 
     for position, resource in enumerate(raw_resources):
@@ -109,7 +110,7 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
         if position < len(copy_resources) and isinstance(copy_resources[position], dict):
             target = copy_resources[position]
             if isinstance(schema, dict):
-                target["schema"] = schema
+                target["schema"] = package.schema_as_written(name)
             elif isinstance(target.get("schema"), str):
                 target.pop("schema")
             if isinstance(target.get("dialect"), str):
@@ -121,6 +122,7 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
             continue
         if isinstance(schema, dict):
             _check_schema(report, name, schema_ref if isinstance(schema_ref, str) else DESCRIPTOR, schema)
+            schemas[name] = (schema_ref if isinstance(schema_ref, str) else DESCRIPTOR, schema)
         if inline:
             if schema is not None:
                 readable.append(name)
@@ -140,6 +142,7 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
         if schema is not None:
             readable.append(name)
 
+    _check_references(report, schemas, names_seen)
     if defer is None:
         _check_profile(report, profile_copy)
     else:
@@ -215,7 +218,13 @@ def _check_profile(report: Report, descriptor: dict[str, Any]) -> None:
     except FrictionlessException as error:  # frictionless refusing a broken descriptor is itself a finding
         report.add(_problem("descriptor-error", f"the descriptor cannot be read as a Data Package ({error})"))
         return
-    except Exception as error:  # noqa: BLE001 - not the descriptor's fault: the libraries behind the check failed
+    except Exception as error:  # noqa: BLE001 - the descriptor's fault, or the libraries': a sound descriptor tells which
+        if _profile_check_works(FrictionlessPackage):
+            from ..safety import clean
+
+            report.add(_problem("descriptor-error", "not a valid Data Package: frictionless fails on this descriptor "
+                                                    f"({type(error).__name__}: {clean(str(error), 200)})"))
+            return
         raise Broken(f"the Data Package profile check failed inside frictionless ({type(error).__name__}: {error}); "
                      "its dependencies (jsonschema) may be missing or too old") from error
     for error in result.errors:
@@ -223,6 +232,17 @@ def _check_profile(report: Report, descriptor: dict[str, Any]) -> None:
         if "refused.csv" in note or "is not safe" in note:
             continue
         report.add(_problem("descriptor-error", f"not a valid Data Package (v2 profile): {note}"))
+
+
+def _profile_check_works(checker) -> bool:
+    """Whether frictionless checks a small sound descriptor without failing (so a failure on the package's own
+    descriptor is that descriptor's doing, not a broken install's)."""
+    sound = {"name": "probe", "resources": [{"name": "probe", "path": "probe.csv",
+                                             "schema": {"fields": [{"name": "id", "type": "integer"}]}}]}
+    try:
+        return not checker.validate_descriptor(sound).errors
+    except Exception:  # noqa: BLE001 - failing here too: the environment is broken
+        return False
 
 
 def _check_schema(report: Report, name: str, file: str, schema: dict[str, Any]) -> None:
@@ -233,6 +253,31 @@ def _check_schema(report: Report, name: str, file: str, schema: dict[str, Any]) 
     for key in as_list(schema.get("primaryKey") or []):
         if key not in names:
             report.add(Problem("schema-error", f"primary key field {key!r} is not a field", resource=name, file=file, field=key))
+
+
+def _check_references(report: Report, schemas: dict[str, tuple[str, dict[str, Any]]], names: set[str]) -> None:
+    """Every foreign key names fields of its own table and a resource of the package, and (where that resource's
+    schema is read) fields of it. A key that points at nothing would otherwise pass every row unchecked."""
+    from ..schema import as_list
+
+    for name, (file, schema) in schemas.items():
+        own = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+        for number, key in enumerate(schema.get("foreignKeys") or []):
+            reference = key["reference"]
+            target = reference.get("resource") or name
+            for field in as_list(key["fields"]):
+                if field not in own:
+                    report.add(Problem("schema-error", f"foreignKeys[{number}] names field {field!r}, which is not a field of the table",
+                                       resource=name, file=file, field=field))
+            if target not in names:
+                report.add(Problem("schema-error", f"foreignKeys[{number}] points at resource {target!r}, which the package does not have",
+                                   resource=name, file=file))
+            elif target in schemas:
+                theirs = {f.get("name") for f in schemas[target][1].get("fields", []) if isinstance(f, dict)}
+                for field in as_list(reference["fields"]):
+                    if field not in theirs:
+                        report.add(Problem("schema-error", f"foreignKeys[{number}] points at field {field!r} of resource {target!r}, "
+                                                           "which is not a field of it", resource=name, file=file))
 
 
 def _check_bytes_and_hash(report: Report, package: Package, name: str, path: str, resource: dict[str, Any]) -> bool:

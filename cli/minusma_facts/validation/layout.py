@@ -83,6 +83,18 @@ def format_of(resource: dict[str, Any], path: str | None) -> tuple[str, str | No
     return extension, compression
 
 
+def _unread_schema(package, name: str) -> list[str]:
+    """What the resource's schema asks for that validate does not check ([] for a schema it cannot read: the
+    table's schema-error reports that)."""
+    from ..safety import PackageError
+    from ..schema_shape import unread
+
+    try:
+        return unread(package.schema(name))
+    except (PackageError, KeyError):
+        return []
+
+
 def plan(package, names: list[str]) -> dict[str, Layout]:
     """The layout of each named resource; Unreadable (all such resources, one line each) when one cannot be read."""
     from ..package import DESCRIPTOR
@@ -131,14 +143,21 @@ def plan(package, names: list[str]) -> dict[str, Layout]:
             import codecs
 
             try:
-                encoding = None if codecs.lookup(encoding).name == "utf-8" else encoding
+                info = codecs.lookup(encoding)
             except LookupError:
-                problems.append(f"resource {name!r}: encoding {encoding!r} is not one validate knows; {FRICTIONLESS}")
+                info = None
+            if info is None or not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13: codecs, not encodings
+                problems.append(f"resource {name!r}: encoding {encoding!r} is not a text encoding validate knows; {FRICTIONLESS}")
                 continue
+            encoding = None if info.name == "utf-8" else encoding
         else:
             encoding = None  # absent: UTF-8, as the spec recommends (not a string: the profile check reports it)
         if isinstance(path, list) and not all(_suffixes(p)[1] == compression for p in path if isinstance(p, str)):
             problems.append(f"resource {name!r}: its parts are not all compressed alike; {FRICTIONLESS}")
+            continue
+        unread = _unread_schema(package, name)
+        if unread:
+            problems.append(f"resource {name!r}: its schema asks for what validate does not check: {'; '.join(unread)}; {FRICTIONLESS}")
             continue
         layouts[name] = Layout(name, [p for p in paths if isinstance(p, str)], compression, data, dialect, encoding)
     if problems:
@@ -219,6 +238,16 @@ def inline_csv(layout: Layout, field_names: list[str]) -> bytes:
         for row in rows:
             writer.writerow([_cell(v) for v in row] if isinstance(row, list) else [_cell(row)])
     return out.getvalue().encode("utf-8")
+
+
+def inline_dialect(layout: Layout) -> Dialect:
+    """The dialect inline JSON rows are read in once written as CSV (inline_csv): the default one, but without a
+    header where the resource's dialect says `"header": false` and the rows are arrays (rows of objects name
+    their fields, so they always have one); the first array is then row 1, as frictionless numbers it."""
+    from dataclasses import replace
+
+    arrays = not (layout.inline and all(isinstance(r, dict) for r in layout.inline))
+    return replace(DEFAULT, header=False) if arrays and not layout.dialect.header else DEFAULT
 
 
 def table_bytes(package, layout: Layout, cap: int) -> tuple[bytes, list[tuple[str, int]]]:

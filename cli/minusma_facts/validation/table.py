@@ -713,8 +713,10 @@ def _check_header(report: Report, resource: str, file: str, header: list[str], n
     reordered = sorted(header) == sorted(names) and header != names
     for position, label in enumerate(header):
         expected = names[position] if position < len(names) else None
-        if label.strip() == "":
-            add("blank-label", f"column {position + 1} has no name (expected {None if expected is None else clip(expected)!r})", expected, clip(label))
+        if label.strip() == "" and expected is None:  # a column past the schema's fields (a trailing delimiter)
+            add("extra-label", f"column {position + 1} has no name and is not in the schema, which has {len(names)} fields", None, clip(label))
+        elif label.strip() == "":
+            add("blank-label", f"column {position + 1} has no name (expected {clip(expected)!r})", expected, clip(label))
         elif label in seen:
             add("duplicate-label", f"column {position + 1} {clip(label)!r} repeats column {seen[label] + 1}", expected or label, clip(label))
         elif expected is None:
