@@ -102,6 +102,8 @@ def test_pre_commit_hook_is_declared_for_validate():
     (hook,) = hooks
     assert hook["id"] == "minusma-facts-validate" and hook["entry"] == "minusma-facts validate"
     assert hook["language"] == "python" and hook["pass_filenames"] is False
+    # any file can change the verdict (a source text, CITATION.cff, a dialect, a .csv.gz part): no filter skips it
+    assert "files" not in hook and "exclude" not in hook and "types" not in hook
 
 
 def _git(cwd: Path, *args: str) -> None:
