@@ -379,3 +379,49 @@ def test_an_interrupted_run_says_so_in_its_one_json_object(tmp_path, run_validat
     monkeypatch.setattr(validation, "validate_package", interrupted)
     code, out, err, report = run_validate(tiny(tmp_path / "p", [{"name": "id", "type": "integer"}], [["1"]]), "--json")
     assert code == 2 and report["cannot_run"] is True and report["message"] == "interrupted", out
+
+
+def test_a_header_label_holding_a_line_break_is_one_record(tmp_path):
+    package = tiny(tmp_path / "p", [{"name": "a\nb", "type": "integer"}], [])
+    (package / "t.csv").write_text('"a\nb"\nx\n5\n', encoding="utf-8")
+    report = validate_package(package)
+    # pyarrow skips lines, not records: the label's second line was read as a row of its own
+    assert [(p.type, p.row, p.line) for p in report.errors] == [("type-error", 2, 3)]
+    assert frictionless_rows(package, "type-error") == [2]
+
+
+def test_github_gives_a_column_only_where_the_header_is_the_first_line(tmp_path):
+    plain = tiny(tmp_path / "plain", [{"name": "a", "type": "integer"}, {"name": "b", "type": "integer"}], [["1", "x"]])
+    result = _cli([str(plain), "--format", "github"], cwd=tmp_path)
+    assert "::error file=plain/t.csv,line=2,col=2," in result.stdout, result.stdout
+    # a comment row above the header: its first line names the columns in another order, so no col at all
+    commented = tiny(tmp_path / "commented", [{"name": "a", "type": "integer"}, {"name": "b", "type": "integer"}], [],
+                     resource={"dialect": {"commentRows": [1]}})
+    (commented / "t.csv").write_text("b,a\na,b\n1,x\n", encoding="utf-8")
+    result = _cli([str(commented), "--format", "github"], cwd=tmp_path)
+    assert result.returncode == 1 and "::error file=commented/t.csv,line=3,title=" in result.stdout, result.stdout
+
+
+def test_a_terminal_that_says_it_has_no_columns_still_gets_the_report(tmp_path):
+    import pty
+
+    package = tiny(tmp_path / "p", [{"name": "id", "type": "integer"}], [["x"]])
+    main, child = pty.openpty()
+    env = {**os.environ, "COLUMNS": "0"}
+    env.pop("CI", None)
+    process = subprocess.Popen([str(VENV_BIN / "minusma-facts"), "validate", str(package)], stdout=child,
+                               stderr=subprocess.DEVNULL, env=env)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    assert process.wait(timeout=120) == 1
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "is not of type integer" in shown and "invalid: 1 error in 1 file" in shown, shown

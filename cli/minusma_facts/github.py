@@ -6,7 +6,9 @@ from the job's log: a value is escaped as the Actions toolkit escapes it (``%``,
 ``:`` and ``,`` in a property), and every other control character, bidi override or line separator that a
 package's text may carry is written as a visible ``\\u`` escape, so a cell can neither start a command of its own
 nor rewrite the log. ``file`` is the path from the repository's root (``GITHUB_WORKSPACE``; the current
-folder outside a workflow); ``col`` is the field's column in the file's header (1-based) where the file can be read safely.
+folder outside a workflow). ``col`` is the field's column in the file's header (1-based), where the file can
+be read safely and its resource declares no dialect of its own (comment rows, several header rows or another
+delimiter would move it).
 """
 
 from __future__ import annotations
@@ -81,13 +83,32 @@ def _header(root: Path, relpath: str) -> list[str] | None:
         return None
 
 
+def _own_dialects(root: Path) -> set[str] | None:
+    """The files whose resource declares a dialect (its header may not be the first line, nor split at commas);
+    None when the descriptor cannot be read safely (then no `col` is given at all)."""
+    from .safety import PackageError, load_json, real_file
+
+    try:
+        with open(real_file(root, "datapackage.json"), "rb") as handle:  # the one gate (safety.py)
+            descriptor = load_json(handle.read(), "datapackage.json")
+    except (OSError, PackageError, ValueError):
+        return None
+    files: set[str] = set()
+    for resource in descriptor.get("resources", []) if isinstance(descriptor, dict) else []:
+        if isinstance(resource, dict) and resource.get("dialect"):
+            path = resource.get("path")
+            files.update(p for p in (path if isinstance(path, list) else [path]) if isinstance(p, str))
+    return files
+
+
 def workflow_commands(report, path: Path | str) -> Iterator[str]:
     """The report's errors and warnings as workflow commands, then its verdict as a notice."""
     root, is_archive = _root(Path(path))
     headers: dict[str, list[str] | None] = {}
+    dialects = None if is_archive else _own_dialects(root)
 
     def column(problem) -> int | None:
-        if is_archive or not problem.file or not problem.field:
+        if is_archive or dialects is None or not problem.file or not problem.field or problem.file in dialects:
             return None
         if problem.file not in headers:
             headers[problem.file] = _header(root, problem.file)

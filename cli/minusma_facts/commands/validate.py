@@ -165,10 +165,13 @@ def _print_human(report) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    import shutil
     import sys
 
     # piped output (CI logs, grep) gets long lines, so a message is never folded in the middle
-    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 240)
+    # a terminal's own width (COLUMNS=0 or a tiny one would print nothing or a column per letter); a pipe's is 240
+    width = max(shutil.get_terminal_size((100, 24)).columns, 60) if sys.stdout.isatty() else 240
+    console = Console(soft_wrap=False, width=width)
     console.on_broken_pipe = _broken_pipe  # rich's own handler exits 1, which would read as a verdict
     for title, problems in (("errors", report.errors), ("warnings", report.warnings)):
         groups: dict[str, list] = {}

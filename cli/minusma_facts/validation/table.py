@@ -206,6 +206,8 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
         add("source-error", f"the header cannot be parsed as CSV ({error})", row=1, line=1)
         return None
     header_lines = reader.line_num
+    if header_lines != 1:  # a quoted label holds a line break: pyarrow skips lines, not records, so read by record
+        return _read_records(report, resource, file, raw, schema, dialect)
     fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
     if too_wide(header, fields):
         add("source-error", f"the header has {len(header):,} columns where the schema has {len(fields)} fields; a table "
