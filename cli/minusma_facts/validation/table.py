@@ -312,6 +312,10 @@ def _read_records(report: Report, resource: str, file: str, raw: bytes, schema: 
     reader = csv.reader(lines(), **dialect.csv_kwargs())
     header_parts: list[list[str]] = []
     last_header = max(dialect.header_rows) if dialect.header else 0
+    # headerRows are numbered as commentRows are (comment rows count), as frictionless reads
+    # {"commentRows": [1], "headerRows": [2]}; where a header row is itself a comment row (the default [1] beside
+    # commentRows [1]), the header is the first rows that are no comments. commentChar lines never count.
+    counted_with_comment_rows = not set(dialect.header_rows) & set(dialect.comment_rows)
     header_row = header_line = 1
     rows: list[list[str]] = []
     numbers: list[int] = []
@@ -332,8 +336,9 @@ def _read_records(report: Report, resource: str, file: str, raw: bytes, schema: 
         if number in dialect.comment_rows:
             continue
         logical += 1
-        if logical <= last_header:
-            if logical in dialect.header_rows:
+        position = records if counted_with_comment_rows else logical
+        if position <= last_header:
+            if position in dialect.header_rows:
                 header_parts.append(cells)
                 header_row, header_line = number, state["first"]
             continue
