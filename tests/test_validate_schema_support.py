@@ -441,3 +441,46 @@ def test_header_rows_are_numbered_as_comment_rows_are(tmp_path, dialect, text, r
     assert ours(package) == {("type-error", row, "id")}
     if "commentChar" not in dialect:  # frictionless-py 5.21 loses an explicit header behind comment lines (documented)
         assert frictionless_rows(package, "type-error") == [row]
+
+
+def test_bounds_written_as_strings_and_the_default_group_character_are_read(tmp_path):
+    package = tiny(tmp_path / "p", [
+        {"name": "n", "type": "integer", "constraints": {"minimum": "2", "exclusiveMaximum": "3"}},
+        {"name": "x", "type": "number", "groupChar": "", "decimalChar": ".", "constraints": {"maximum": " 2 "}},
+    ], [["1", "0.5"], ["2", "1.5"], ["3", "2.5"]])
+    report = validate_package(package)
+    assert {(p.type, p.row, p.field) for p in report.errors} == {
+        ("constraint-error", 2, "n"), ("constraint-error", 4, "n"), ("constraint-error", 4, "x")}
+    assert rows_of(report, "constraint-error") == frictionless_rows(package, "constraint-error")
+    from minusma_facts.package import Package
+
+    read = Package.open(package)  # every other reader of the schema (exports, the loader) gets numbers
+    assert read.schema("t")["fields"][0]["constraints"] == {"minimum": 2, "exclusiveMaximum": 3}
+    assert read.schema_as_written("t")["fields"][0]["constraints"] == {"minimum": "2", "exclusiveMaximum": "3"}
+
+
+def test_a_bound_that_is_no_number_is_still_a_schema_error(tmp_path):
+    package = tiny(tmp_path / "p", [{"name": "n", "type": "integer", "constraints": {"minimum": "two"}}], [["1"]])
+    assert {p.type for p in validate_package(package).errors} >= {"schema-error"}
+
+
+def test_no_text_of_a_package_can_make_a_legacy_runner_command():
+    from minusma_facts.github import escape_data, escape_property
+    from minusma_facts.safety import clean
+
+    for shown in (clean("a ##[error]forged"), escape_data("##[warning]forged"), escape_property("f##[x")):
+        assert "##[" not in shown and "[" in shown, shown
+
+
+def test_a_long_report_into_a_pipe_that_closes_is_exit_2(tmp_path):
+    # ~300 KB of JSON: the first 64 KiB fill the pipe, the reader goes away, the rest must not vanish silently
+    package = tiny(tmp_path / "p", [{"name": "id", "type": "integer"}], [["x"]] * 3000)
+    for args in (["--json"], ["--format", "github"], []):
+        process = subprocess.Popen([str(VENV_BIN / "minusma-facts"), "validate", str(package), *args],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process.stdout.read(10)
+        process.stdout.close()
+        code = process.wait(timeout=120)
+        err = process.stderr.read().decode("utf-8")
+        process.stderr.close()
+        assert code == 2 and "cannot be written" in err and "Traceback" not in err, (args, code, err)

@@ -32,7 +32,8 @@ def _visible(text: str) -> str:
     """Text with every character that could steer a terminal or a log written as a visible escape."""
     from .safety import _escape
 
-    return _UNSAFE.sub(_escape, text)  # never normalized: a name must stay the file's
+    # never normalized (a name must stay the file's); no "##[" left for the runner's legacy commands
+    return _UNSAFE.sub(_escape, text).replace("##[", "#\\u0023[")
 
 
 def escape_data(text: str) -> str:

@@ -41,7 +41,7 @@ class Package:
     descriptor: dict[str, Any]
     _archive: Any = None  # archive.Archive for a release .zip
     _schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _as_written: dict[str, dict[str, Any]] = field(default_factory=dict)  # before missingValues became plain strings
+    _as_written: dict[str, dict[str, Any]] = field(default_factory=dict)  # as written (schema_shape.as_read gives the rest)
     _extracted: Path | None = None
 
     # -- opening ---------------------------------------------------------------------------------------
@@ -213,19 +213,19 @@ class Package:
                     raise PackageError(str(error)) from None
             if not isinstance(schema, dict):
                 raise PackageError(f"{DESCRIPTOR}: resource {name!r} has no table schema")
-            from .schema_shape import SchemaShapeError, schema_problems, with_missing_strings
+            from .schema_shape import SchemaShapeError, schema_problems, as_read
 
             problems = schema_problems(schema)
             if problems:
                 file = self.resource(name).get("schema")
                 raise SchemaShapeError(file if isinstance(file, str) else DESCRIPTOR, name, problems)
-            self._schemas[name] = with_missing_strings(schema)
+            self._schemas[name] = as_read(schema)
             self._as_written[name] = schema
         return self._schemas[name]
 
     def schema_as_written(self, name: str) -> dict[str, Any]:
-        """The schema as the package writes it (Package.schema gives missingValues as plain strings), for the
-        profile check: v2's {value, label} objects are a v1 package's descriptor-error."""
+        """The schema as the package writes it (Package.schema gives it as read: missingValues as plain strings,
+        bounds as numbers), for the profile check: v2's {value, label} objects are a v1 package's descriptor-error."""
         self.schema(name)
         return self._as_written[name]
 

@@ -148,7 +148,8 @@ def clean(text: Any, limit: int | None = None, keep_lines: bool = False) -> str:
     text = "" if text is None else str(text)
     if limit is not None:
         text = clip(text, limit)
-    return (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_escape, text)
+    # and no "##[" is left for a CI runner to read as a (legacy) workflow command, wherever it stands in a line
+    return (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_escape, text).replace("##[", "#\\u0023[")
 
 
 def json_text(data: Any) -> str:

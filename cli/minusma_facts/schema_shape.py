@@ -49,19 +49,33 @@ def missing_strings(value: list) -> list[str]:
     return [v["value"] if isinstance(v, dict) else v for v in value]
 
 
-def with_missing_strings(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema with every missingValues list (the schema's and each field's) as plain strings, which is how
-    every reader of it takes them; the schema itself when none holds an object."""
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def as_read(schema: dict[str, Any]) -> dict[str, Any]:
+    """The (sound) schema as every reader of it takes it: each missingValues list (the schema's and each field's)
+    as plain strings, and a numeric field's bounds written as strings ("2") as numbers. The schema itself when
+    nothing needs it; the profile check reads the schema as written."""
     def plain(value: Any) -> bool:
         return not isinstance(value, list) or all(isinstance(v, str) for v in value)
 
+    def numeric_bounds(field: dict[str, Any]) -> dict[str, Any]:
+        kind = field.get("type", "string")
+        constraints = field.get("constraints") or {}
+        if kind not in ("integer", "year", "number") or not any(isinstance(constraints.get(k), str) for k in BOUNDS):
+            return field
+        read = int if kind != "number" else float
+        return {**field, "constraints": {k: read(v.strip()) if k in BOUNDS and isinstance(v, str) else v for k, v in constraints.items()}}
+
     fields = schema.get("fields", [])
-    if plain(schema.get("missingValues")) and all(plain(f.get("missingValues")) for f in fields):
+    read_fields = [numeric_bounds(f) for f in fields]
+    if plain(schema.get("missingValues")) and all(plain(f.get("missingValues")) for f in fields) \
+            and all(a is b for a, b in zip(read_fields, fields)):
         return schema
     out = dict(schema)
     if "missingValues" in out:
         out["missingValues"] = missing_strings(out["missingValues"])
-    out["fields"] = [{**f, "missingValues": missing_strings(f["missingValues"])} if "missingValues" in f else f for f in fields]
+    out["fields"] = [{**f, "missingValues": missing_strings(f["missingValues"])} if "missingValues" in f else f for f in read_fields]
     return out
 
 
@@ -94,7 +108,7 @@ def unread(schema: dict[str, Any]) -> list[str]:
         if kind in ("integer", "number") and field.get("bareNumber", True) is not True:
             out.append(f"field {name!r}: bareNumber {clean(json.dumps(field['bareNumber']), 20)} (validate reads bare numbers only)")
         for key in FIELD_KEYS_UNREAD:
-            if key in field and not (key == "decimalChar" and field[key] == "."):
+            if key in field and field[key] != {"decimalChar": ".", "groupChar": ""}.get(key):  # the defaults: nothing to read
                 out.append(f"field {name!r}: {key} (validate does not read it)")
         constraints = field.get("constraints", {})
         if "jsonSchema" in constraints:
@@ -111,6 +125,11 @@ def _is_number(value: Any) -> bool:
 
 
 def _bound_problem(kind: str, key: str, bound: Any) -> str | None:
+    if isinstance(bound, str) and kind in ("integer", "year", "number"):  # a string the type reads is a bound too
+        try:
+            bound = int(bound.strip()) if kind != "number" else float(bound.strip())
+        except ValueError:
+            return f"constraint {key} is {clean(repr(bound), 60)}, not {'a number' if kind == 'number' else 'an integer'}"
     if kind in ("integer", "year"):
         if not isinstance(bound, int) or isinstance(bound, bool):
             return f"constraint {key} is {clean(repr(bound), 60)}, not an integer"
@@ -183,7 +202,7 @@ def schema_problems(schema: Any) -> list[tuple[str | None, str]]:
             value = constraints.get(key)
             if key in constraints and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                 problems.append((name, f"constraint {key} is {clean(repr(value), 60)}, not a non-negative integer"))
-        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        for key in BOUNDS:
             if key in constraints:
                 problem = _bound_problem(kind, key, constraints[key])
                 if problem:

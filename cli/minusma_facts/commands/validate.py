@@ -76,16 +76,32 @@ def _write(report, output_format: str, quiet: bool, path) -> None:
     if output_format == "json":
         from ..safety import json_text
 
-        typer.echo(json_text(report.to_dict()))
+        _emit(json_text(report.to_dict()) + "\n")
     elif output_format == "github":
         from ..github import workflow_commands
 
-        for line in workflow_commands(report, path):
-            typer.echo(line)
+        _emit("".join(line + "\n" for line in workflow_commands(report, path)))
     elif quiet:
-        typer.echo(report.verdict)
+        _emit(report.verdict + "\n")
     else:
         _print_human(report)
+
+
+def _emit(text: str) -> None:
+    """Write `text` to stdout as UTF-8, every byte of it or an OSError. (A pipe whose reader goes away mid-write
+    makes Python's buffered writer return a short count that print() and click ignore: the report would be cut
+    short and the verdict still given.)"""
+    import sys
+
+    sys.stdout.flush()  # what was written through the text layer goes first
+    buffer = sys.stdout.buffer
+    view = memoryview(text.encode("utf-8", "backslashreplace"))
+    while view:
+        written = buffer.write(view)
+        if not written:
+            raise BrokenPipeError("stdout takes no more bytes")
+        view = view[written:]
+    buffer.flush()
 
 
 FORMATS = ("table", "json", "github")
@@ -165,13 +181,17 @@ def _print_human(report) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    import io
     import shutil
     import sys
 
-    # piped output (CI logs, grep) gets long lines, so a message is never folded in the middle
-    # a terminal's own width (COLUMNS=0 or a tiny one would print nothing or a column per letter); a pipe's is 240
-    width = max(shutil.get_terminal_size((100, 24)).columns, 60) if sys.stdout.isatty() else 240
-    console = Console(soft_wrap=False, width=width)
+    # piped output (CI logs, grep) gets long lines, so a message is never folded in the middle; it is drawn in
+    # memory and written by _emit, every byte or an error. A terminal gets its own width (COLUMNS=0 or a tiny one
+    # would print nothing or a column per letter).
+    terminal = sys.stdout.isatty()
+    width = max(shutil.get_terminal_size((100, 24)).columns, 60) if terminal else 240
+    drawn = None if terminal else io.StringIO()
+    console = Console(soft_wrap=False, width=width, file=drawn)
     console.on_broken_pipe = _broken_pipe  # rich's own handler exits 1, which would read as a verdict
     for title, problems in (("errors", report.errors), ("warnings", report.warnings)):
         groups: dict[str, list] = {}
@@ -195,3 +215,5 @@ def _print_human(report) -> None:
         console.print(Text(f"The list is partial: {len(report.errors)} of {report.error_count} errors "
                            f"(and {len(report.warnings)} of {report.warning_count} warnings) are shown; use --limit to see more."))
     console.print(Text(report.verdict))
+    if drawn is not None:
+        _emit(drawn.getvalue())
