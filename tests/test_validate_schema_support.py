@@ -484,3 +484,26 @@ def test_a_long_report_into_a_pipe_that_closes_is_exit_2(tmp_path):
         err = process.stderr.read().decode("utf-8")
         process.stderr.close()
         assert code == 2 and "cannot be written" in err and "Traceback" not in err, (args, code, err)
+
+
+def test_an_unreadable_schema_file_is_named_as_an_unreadable_table_is(tmp_path, run_validate, monkeypatch):
+    from minusma_facts.package import Package
+
+    package = tiny(tmp_path / "p", [{"name": "id", "type": "integer"}], [["1"]])
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    (package / "t.schema.json").write_text(json.dumps(descriptor["resources"][0]["schema"]), encoding="utf-8")
+    descriptor["resources"][0]["schema"] = "t.schema.json"
+    (package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    real = Package.read_bytes
+
+    def denied(self, path, *args, **kwargs):
+        if str(path).endswith("t.schema.json"):  # chmod 000 does not stop root, who runs CI here
+            raise PermissionError(13, "Permission denied", str(tmp_path / "p" / "t.schema.json"))
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(Package, "read_bytes", denied)
+    code, out, err, report = run_validate(package, "--json")
+    assert code == 1, (out, err)
+    (problem,) = [p for p in report["errors"] if p["file"] == "t.schema.json"]
+    assert problem["type"] == "schema-error" and "cannot be read (Permission denied)" in problem["message"]
+    assert str(tmp_path) not in problem["message"]  # the package's own relative name, not this machine's path

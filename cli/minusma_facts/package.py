@@ -211,6 +211,8 @@ class Package:
                     raise PackageError(f"{schema}: schema of resource {name!r} is not JSON ({error})") from None
                 except ValueError as error:
                     raise PackageError(str(error)) from None
+                except OSError as error:  # unreadable (permissions, a device error): named as its table's files are
+                    raise PackageError(f"{schema}: schema file of resource {name!r} cannot be read ({error.strerror or error})") from None
             if not isinstance(schema, dict):
                 raise PackageError(f"{DESCRIPTOR}: resource {name!r} has no table schema")
             from .schema_shape import SchemaShapeError, schema_problems, as_read
