@@ -105,6 +105,7 @@ def test_pre_commit_hook_is_declared_for_validate():
     # any file can change the verdict (a source text, CITATION.cff, a dialect, a .csv.gz part): no filter skips it
     assert "files" not in hook and "exclude" not in hook and "types" not in hook
     assert hook["always_run"] is True  # a commit that only deletes a table or a source text stages no file
+    assert set(hook["stages"]) == {"pre-commit", "pre-merge-commit", "pre-push", "manual"}  # never on a checkout
 
 
 def _git(cwd: Path, *args: str) -> None:

@@ -464,12 +464,46 @@ def test_a_bound_that_is_no_number_is_still_a_schema_error(tmp_path):
     assert {p.type for p in validate_package(package).errors} >= {"schema-error"}
 
 
-def test_no_text_of_a_package_can_make_a_legacy_runner_command():
+def test_no_text_of_a_package_can_make_a_legacy_runner_command(tmp_path):
     from minusma_facts.github import escape_data, escape_property
-    from minusma_facts.safety import clean
+    from minusma_facts.safety import json_text, no_runner_commands
 
-    for shown in (clean("a ##[error]forged"), escape_data("##[warning]forged"), escape_property("f##[x")):
+    for shown in (no_runner_commands("a ##[error]forged"), escape_data("##[warning]forged"), escape_property("f##[x")):
         assert "##[" not in shown and "[" in shown, shown
+    assert json.loads(json_text({"cell": "x##[error]y"})) == {"cell": "x##[error]y"}  # the data are unchanged
+    package = tiny(tmp_path / "p", [{"name": "id", "type": "integer"}, {"name": "a##[b", "type": "integer"}], [["1", "x##[error]y"]])
+    for args in (["--json"], ["--format", "github"], []):
+        result = _cli([str(package), *args], cwd=tmp_path)
+        assert result.returncode == 1 and "##[" not in result.stdout + result.stderr, result.stdout
+        if args == ["--json"]:  # the finding still names the cell and the field as the CSV has them
+            (problem,) = json.loads(result.stdout)["errors"]
+            assert problem["cell"] == "x##[error]y" and problem["field"] == "a##[b"
+        if args == ["--format", "github"]:
+            assert ",line=2,col=2," in result.stdout, result.stdout
+
+
+def test_a_stdout_of_text_only_still_gets_the_report(tmp_path):
+    import contextlib
+    import io
+
+    from typer.main import get_command
+
+    from minusma_facts.cli import app
+
+    package = tiny(tmp_path / "p", [{"name": "id", "type": "integer"}], [["1"]])
+    for args, expected in ((["-q"], "valid: 1 table"), (["--json"], '"valid": true'), ([], "valid: 1 table")):
+        out = io.StringIO()  # an embedding program's stdout: no bytes under it
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exit:
+            get_command(app).main(["validate", str(package), *args])
+        assert exit.value.code == 0 and expected in out.getvalue(), out.getvalue()
+
+
+def test_a_bound_written_as_a_whole_number_is_shown_as_one(tmp_path):
+    package = tiny(tmp_path / "p", [{"name": "id", "type": "integer"},
+                                    {"name": "x", "type": "number", "constraints": {"minimum": "2", "maximum": "2.5"}}],
+                   [["1", "1"], ["2", "3"]])
+    messages = sorted(p.message for p in validate_package(package).errors)
+    assert messages[0].endswith("1 is below the minimum 2") and messages[1].endswith("3 is above the maximum 2.5"), messages
 
 
 def test_a_long_report_into_a_pipe_that_closes_is_exit_2(tmp_path):

@@ -148,15 +148,23 @@ def clean(text: Any, limit: int | None = None, keep_lines: bool = False) -> str:
     text = "" if text is None else str(text)
     if limit is not None:
         text = clip(text, limit)
-    # and no "##[" is left for a CI runner to read as a (legacy) workflow command, wherever it stands in a line
-    return (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_escape, text).replace("##[", "#\\u0023[")
+    return (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_escape, text)
+
+
+def no_runner_commands(text: str) -> str:
+    """Text for a CI log with no "##[" left, which a runner reads as a (legacy) workflow command wherever it stands
+    in a line: written "#\\u0023[", as clean() writes what it escapes. For what people read (the table, stderr);
+    json_text escapes it the JSON way, so the data are unchanged."""
+    return text.replace("##[", "#\\u0023[")
 
 
 def json_text(data: Any) -> str:
     """JSON for a terminal or a log: UTF-8 kept, but every hidden or control character (C1 and bidi controls,
-    U+2028/9 included, which json.dumps leaves raw) written as a \\u escape, so the data are unchanged."""
+    U+2028/9 included, which json.dumps leaves raw) and the "#" of "##[" written as a \\u escape, so the data are
+    unchanged."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    return _UNSAFE_KEEP_LINES.sub(_json_escape, text)
+    # "##[" only stands inside a JSON string: "#\u0023[" there reads back as "##[", and no CI runner sees a command
+    return _UNSAFE_KEEP_LINES.sub(_json_escape, text).replace("##[", "#\\u0023[")
 
 
 def _json_escape(match: re.Match) -> str:

@@ -52,6 +52,16 @@ def missing_strings(value: list) -> list[str]:
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
+def _number(text: str, kind: str) -> int | float:
+    """A bound written as a string, as its field's type reads it: "2" is 2 for a number field too, not 2.0."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        if kind != "number":
+            raise
+        return float(text.strip())
+
+
 def as_read(schema: dict[str, Any]) -> dict[str, Any]:
     """The (sound) schema as every reader of it takes it: each missingValues list (the schema's and each field's)
     as plain strings, and a numeric field's bounds written as strings ("2") as numbers. The schema itself when
@@ -64,8 +74,7 @@ def as_read(schema: dict[str, Any]) -> dict[str, Any]:
         constraints = field.get("constraints") or {}
         if kind not in ("integer", "year", "number") or not any(isinstance(constraints.get(k), str) for k in BOUNDS):
             return field
-        read = int if kind != "number" else float
-        return {**field, "constraints": {k: read(v.strip()) if k in BOUNDS and isinstance(v, str) else v for k, v in constraints.items()}}
+        return {**field, "constraints": {k: _number(v, kind) if k in BOUNDS and isinstance(v, str) else v for k, v in constraints.items()}}
 
     fields = schema.get("fields", [])
     read_fields = [numeric_bounds(f) for f in fields]

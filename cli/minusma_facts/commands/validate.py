@@ -82,20 +82,25 @@ def _write(report, output_format: str, quiet: bool, path) -> None:
 
         _emit("".join(line + "\n" for line in workflow_commands(report, path)))
     elif quiet:
-        _emit(report.verdict + "\n")
+        _emit(report.verdict + "\n", _encoding())
     else:
         _print_human(report)
 
 
-def _emit(text: str) -> None:
-    """Write `text` to stdout as UTF-8, every byte of it or an OSError. (A pipe whose reader goes away mid-write
-    makes Python's buffered writer return a short count that print() and click ignore: the report would be cut
-    short and the verdict still given.)"""
+def _emit(text: str, encoding: str = "utf-8") -> None:
+    """Write `text` to stdout in `encoding` (what it lacks as escapes), every byte of it or an OSError. (A pipe
+    whose reader goes away mid-write makes Python's buffered writer return a short count that print() and click
+    ignore: the report would be cut short and the verdict still given.) A stdout with no bytes under it (a
+    StringIO an embedding program put there) is written as text."""
     import sys
 
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     sys.stdout.flush()  # what was written through the text layer goes first
-    buffer = sys.stdout.buffer
-    view = memoryview(text.encode("utf-8", "backslashreplace"))
+    view = memoryview(text.encode(encoding, "backslashreplace"))
     while view:
         written = buffer.write(view)
         if not written:
@@ -110,10 +115,10 @@ _JSON_PRINTED: list[bool] = []
 
 def print_cannot_run_json(cause: str) -> None:
     """The one JSON object of a run that could not check the package (exit 2)."""
-    import json
+    from ..safety import json_text
 
     _JSON_PRINTED.append(True)
-    typer.echo(json.dumps({"valid": None, "cannot_run": True, "exit_code": 2, "message": cause}, ensure_ascii=False, indent=2))
+    typer.echo(json_text({"valid": None, "cannot_run": True, "exit_code": 2, "message": cause}))
 
 
 def json_printed() -> bool:
@@ -124,7 +129,9 @@ def _cannot_run(cause: str, output_format: str) -> None:
     """Exit 2 with the cause on stderr; with --json (or --format json) stdout still carries one JSON object."""
     from ..safety import clean
 
-    cause = clean(cause, 4000, keep_lines=True)  # a package's text (a path, a name) never reaches the terminal raw
+    from ..safety import no_runner_commands
+
+    cause = no_runner_commands(clean(cause, 4000, keep_lines=True))  # a package's text never reaches the terminal raw
     # no line of it may start a GitHub workflow command (the runner reads them on stderr too, after leading spaces)
     cause = "\n".join("\\u003a" + line.lstrip()[1:] if line.lstrip().startswith("::") else line for line in cause.split("\n"))
     typer.echo(f"minusma-facts validate: cannot run: {cause}", err=True)
@@ -172,6 +179,21 @@ def _progress(enabled: bool):
         yield lambda table, done, total: status.update(Text(f"checking {clean(table, 80)} ({done + 1} of {total} tables)"))
 
 
+def _encoding() -> str:
+    """stdout's own encoding, for what people read (the table, the verdict); JSON and workflow commands are UTF-8."""
+    import sys
+
+    return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
+class _Drawn(__import__("io").StringIO):
+    """The table drawn in memory, with stdout's encoding, so rich draws ASCII borders for an ASCII stream."""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return _encoding()
+
+
 def _broken_pipe() -> None:
     raise BrokenPipeError("the reader of stdout went away")
 
@@ -181,7 +203,6 @@ def _print_human(report) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    import io
     import shutil
     import sys
 
@@ -190,7 +211,7 @@ def _print_human(report) -> None:
     # would print nothing or a column per letter).
     terminal = sys.stdout.isatty()
     width = max(shutil.get_terminal_size((100, 24)).columns, 60) if terminal else 240
-    drawn = None if terminal else io.StringIO()
+    drawn = None if terminal else _Drawn()
     console = Console(soft_wrap=False, width=width, file=drawn)
     console.on_broken_pipe = _broken_pipe  # rich's own handler exits 1, which would read as a verdict
     for title, problems in (("errors", report.errors), ("warnings", report.warnings)):
@@ -216,4 +237,6 @@ def _print_human(report) -> None:
                            f"(and {len(report.warnings)} of {report.warning_count} warnings) are shown; use --limit to see more."))
     console.print(Text(report.verdict))
     if drawn is not None:
-        _emit(drawn.getvalue())
+        from ..safety import no_runner_commands
+
+        _emit(no_runner_commands(drawn.getvalue()), _encoding())
