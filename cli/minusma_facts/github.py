@@ -16,24 +16,19 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
 HEADER_BYTES = 1 << 16  # the header line is read up to this size; a longer one gets no `col`
 
-# C0 and C1 controls (tab excepted), DEL, invisible and zero-width characters, bidi embeddings/overrides/isolates,
-# line and paragraph separators, BOM, tag characters
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u2028\u2029\ufeff"
-                     "\U0001d173-\U0001d17a\U000e0000-\U000e007f]")
-
 
 def _visible(text: str) -> str:
-    """Text with every character that could steer a terminal or a log written as a visible escape."""
-    from .safety import _escape
+    """Text with every character that could steer a terminal or a log written as a visible escape (safety.clean,
+    line breaks kept for the toolkit's own escapes below), and no "##[" left for the runner's legacy commands.
+    Never normalized: a name must stay the file's."""
+    from .safety import clean, no_runner_commands
 
-    # never normalized (a name must stay the file's); no "##[" left for the runner's legacy commands
-    return _UNSAFE.sub(_escape, text).replace("##[", "#\\u0023[")
+    return no_runner_commands(clean(text, keep_lines=True))
 
 
 def escape_data(text: str) -> str:

@@ -164,7 +164,7 @@ def json_text(data: Any) -> str:
     unchanged."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
     # "##[" only stands inside a JSON string: "#\u0023[" there reads back as "##[", and no CI runner sees a command
-    return _UNSAFE_KEEP_LINES.sub(_json_escape, text).replace("##[", "#\\u0023[")
+    return no_runner_commands(_UNSAFE_KEEP_LINES.sub(_json_escape, text))
 
 
 def _json_escape(match: re.Match) -> str:

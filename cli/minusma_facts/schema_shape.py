@@ -54,12 +54,13 @@ BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 def _number(text: str, kind: str) -> int | float:
     """A bound written as a string, as its field's type reads it: "2" is 2 for a number field too, not 2.0."""
+    text = text.strip()
     try:
-        return int(text.strip())
+        return int(text)
     except ValueError:
         if kind != "number":
             raise
-        return float(text.strip())
+        return float(text)
 
 
 def as_read(schema: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +137,7 @@ def _is_number(value: Any) -> bool:
 def _bound_problem(kind: str, key: str, bound: Any) -> str | None:
     if isinstance(bound, str) and kind in ("integer", "year", "number"):  # a string the type reads is a bound too
         try:
-            bound = int(bound.strip()) if kind != "number" else float(bound.strip())
+            bound = _number(bound, kind)
         except ValueError:
             return f"constraint {key} is {clean(repr(bound), 60)}, not {'a number' if kind == 'number' else 'an integer'}"
     if kind in ("integer", "year"):

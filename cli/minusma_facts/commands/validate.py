@@ -5,6 +5,7 @@ Exit 0 when valid (warnings allowed), 1 when problems are found, 2 when it canno
 
 from __future__ import annotations
 
+import io
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -127,9 +128,7 @@ def json_printed() -> bool:
 
 def _cannot_run(cause: str, output_format: str) -> None:
     """Exit 2 with the cause on stderr; with --json (or --format json) stdout still carries one JSON object."""
-    from ..safety import clean
-
-    from ..safety import no_runner_commands
+    from ..safety import clean, no_runner_commands
 
     cause = no_runner_commands(clean(cause, 4000, keep_lines=True))  # a package's text never reaches the terminal raw
     # no line of it may start a GitHub workflow command (the runner reads them on stderr too, after leading spaces)
@@ -169,7 +168,6 @@ def _progress(enabled: bool):
         yield None
         return
     from rich.console import Console
-
     from rich.text import Text
 
     from ..safety import clean
@@ -186,7 +184,7 @@ def _encoding() -> str:
     return getattr(sys.stdout, "encoding", None) or "utf-8"
 
 
-class _Drawn(__import__("io").StringIO):
+class _Drawn(io.StringIO):
     """The table drawn in memory, with stdout's encoding, so rich draws ASCII borders for an ASCII stream."""
 
     @property

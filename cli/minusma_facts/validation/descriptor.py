@@ -121,8 +121,8 @@ def check_descriptor(report: Report, package: Package, defer: list | None = None
         if not safe or not isinstance(name, str):
             continue
         if isinstance(schema, dict):
-            _check_schema(report, name, schema_ref if isinstance(schema_ref, str) else DESCRIPTOR, schema)
             schemas[name] = (schema_ref if isinstance(schema_ref, str) else DESCRIPTOR, schema)
+            _check_schema(report, name, *schemas[name])
         if inline:
             if schema is not None:
                 readable.append(name)

@@ -253,7 +253,7 @@ def read_table(report: Report, resource: str, file: str, raw: bytes, schema: dic
     # -- line numbers: equal to row numbers unless quoted cells hold newlines ----------------------------
     physical = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
     record_lines: list[int] | None = None
-    if physical != total + 1 or header_lines != 1:
+    if physical != total + 1:
         record_lines = _record_lines(raw, dialect)  # only files whose quoted cells hold newlines pay for this
 
     def line_of(row: int) -> int:
